@@ -1,0 +1,154 @@
+// ---------------------------------------------------------------------------
+// The config file's shape and rules, in one place. Field rules live on the fields; rules that
+// span entries (unique external IDs, tenants matching customers) live in `crossEntryRules`.
+// ---------------------------------------------------------------------------
+import { z } from 'zod';
+import { externalIdProblem } from '../modules/external-id';
+import {
+  ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
+  VENDOR_STACK_NAME, parseFunctionArn, parseRoleArn,
+} from '../modules/naming';
+
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'account ID must be exactly 12 digits');
+const externalId = z.string().superRefine((value, ctx) => {
+  const problem = externalIdProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `external ID ${problem}` });
+});
+const functionName = z.string().regex(FUNCTION_NAME_PATTERN, 'function name must be 1-64 characters of letters, digits, - and _');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must look like us-east-1');
+const roleNameShape = z.string()
+  .max(ROLE_NAME_MAX_LENGTH, `role name must be at most ${ROLE_NAME_MAX_LENGTH} characters (IAM limit)`)
+  .regex(ROLE_NAME_PATTERN, 'role name may contain only letters, digits and _+=,.@-');
+
+export const vendorSchema = z.strictObject({
+  accountId,
+  /** `dynamic`: the connector may assume the prefixed role in any account (vendor's guide default);
+   *  `configured`: only in the configured customers' accounts. */
+  onboarding: z.enum(['dynamic', 'configured']).default('configured'),
+  connectorFunctionName: functionName.default('sidecar-connector'),
+  connectorRoleName: roleNameShape.default('sidecar-connector-exec'),
+  vendFunctionName: functionName.default('sidecar-vend'),
+  vendRoleName: roleNameShape.default('sidecar-vend-exec'),
+});
+
+export const customerSchema = z.strictObject({
+  /** The stack name too, e.g. `customer-a`. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'customer name must be lower-case letters, digits and -, starting with a letter'),
+  accountId,
+  roleName: roleNameShape,
+  externalIds: z.strictObject({
+    /** What the connector sends. */
+    current: externalId,
+    /** Still accepted by the trust policy during a rotation; drop it once every connector sends `current`. */
+    previous: externalId.optional(),
+  }),
+  /** `role`: trust names the vendor's connector and vend execution roles (default, strictest);
+   *  `account`: trust names the vendor account root, as in the vendor's published sample. */
+  trustPrincipal: z.enum(['role', 'account']).default('role'),
+  /** The customer's sidecar functions: the only ones the role may invoke. */
+  functions: z.array(functionName).min(1, 'list at least one function the connector may invoke'),
+  /** A function deployed beside them that the connector must never reach (proves the scope-down). */
+  privateFunction: functionName.default('sidecar-private'),
+});
+
+export const tenantSchema = z.strictObject({
+  id: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'tenant ID must be 1-64 characters of letters, digits, ., _ and -'),
+  roleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'role ARN must look like arn:aws:iam::123456789012:role/name'),
+  externalId,
+  /** Function ARNs the tenant may call; the connector takes the region from each ARN. */
+  functions: z.array(z.string().refine((v) => parseFunctionArn(v) !== undefined, 'function ARN must look like arn:aws:lambda:us-east-1:123456789012:function:name')).min(1, 'list at least one function'),
+});
+
+const localAccountSchema = z.strictObject({
+  accountId,
+  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'access key ID must be 16-128 upper-case letters and digits'),
+  secretAccessKey: z.string().min(16, 'secret access key is too short'),
+});
+const awsAccountSchema = z.strictObject({
+  accountId,
+  /** Named profile in ~/.aws/config for this account. */
+  profile: z.string().min(1).optional(),
+  /** Or a role to assume in this account from the default credentials. */
+  assumeRoleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'must be a role ARN').optional(),
+});
+
+export const configSchema = z.strictObject({
+  region,
+  rolePrefix: z.string().regex(/^[\w+=,.@-]{1,60}$/, 'role prefix must be 1-60 characters of [\\w+=,.@-]').default(DEFAULT_ROLE_PREFIX),
+  vendor: vendorSchema,
+  customers: z.array(customerSchema),
+  tenants: z.array(tenantSchema),
+  /** How to reach each account, keyed by stack name (`vendor`, `customer-a`, ...). */
+  accounts: z.record(z.string(), z.union([localAccountSchema, awsAccountSchema])),
+}).superRefine((config, ctx) => crossEntryRules(config, ctx));
+
+export type SidecarConfig = z.infer<typeof configSchema>;
+export type CustomerConfig = SidecarConfig['customers'][number];
+export type TenantConfig = SidecarConfig['tenants'][number];
+export type VendorConfig = SidecarConfig['vendor'];
+export type LocalAccount = z.infer<typeof localAccountSchema>;
+export type AwsAccount = z.infer<typeof awsAccountSchema>;
+
+type Ctx = z.RefinementCtx;
+
+function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+  // Customers: unique names, prefixed role names, the private function kept apart.
+  const customerIndex = new Map<string, number>();
+  config.customers.forEach((c, i) => {
+    if (c.name === VENDOR_STACK_NAME) issue(['customers', i, 'name'], `"${VENDOR_STACK_NAME}" is the vendor's stack name`);
+    if (customerIndex.has(c.name)) issue(['customers', i, 'name'], `duplicate customer name (also customers[${customerIndex.get(c.name)}])`);
+    customerIndex.set(c.name, i);
+    if (!c.roleName.startsWith(config.rolePrefix)) issue(['customers', i, 'roleName'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
+    if (c.functions.includes(c.privateFunction)) issue(['customers', i, 'privateFunction'], 'the private function must not be one the connector may invoke');
+    if (new Set(c.functions).size !== c.functions.length) issue(['customers', i, 'functions'], 'duplicate function name');
+    if (c.externalIds.previous !== undefined && c.externalIds.previous === c.externalIds.current) {
+      issue(['customers', i, 'externalIds', 'previous'], 'previous external ID must differ from the current one');
+    }
+  });
+
+  // External IDs are unique per tenant: no two customers, and no two tenants, may share one.
+  // A tenant may share only its own customer's ID (same role ARN): that is the honest pairing.
+  const customerByExternalId = new Map<string, { i: number; key: string }>();
+  config.customers.forEach((c, i) => {
+    for (const key of ['current', 'previous'] as const) {
+      const id = c.externalIds[key];
+      if (id === undefined) continue;
+      const seen = customerByExternalId.get(id);
+      if (seen) issue(['customers', i, 'externalIds', key], `duplicate external ID: customers[${seen.i}] (${config.customers[seen.i].name}) uses the same one; each customer needs its own`);
+      else customerByExternalId.set(id, { i, key });
+    }
+  });
+  const tenantIds = new Map<string, number>();
+  const tenantByExternalId = new Map<string, number>();
+  config.tenants.forEach((t, i) => {
+    if (tenantIds.has(t.id)) issue(['tenants', i, 'id'], `duplicate tenant ID (also tenants[${tenantIds.get(t.id)}])`);
+    tenantIds.set(t.id, i);
+    const seen = tenantByExternalId.get(t.externalId);
+    if (seen !== undefined) issue(['tenants', i, 'externalId'], `duplicate external ID: tenants[${seen}] (${config.tenants[seen].id}) uses the same one; each tenant needs its own`);
+    else tenantByExternalId.set(t.externalId, i);
+    const owner = customerByExternalId.get(t.externalId);
+    if (owner) {
+      const c = config.customers[owner.i];
+      const role = parseRoleArn(t.roleArn);
+      if (!role || role.accountId !== c.accountId || role.roleName !== c.roleName) {
+        issue(['tenants', i, 'externalId'], `external ID belongs to customer ${c.name}, but the tenant names another role; generate a new one (npm run external-id)`);
+      }
+    }
+    const role = parseRoleArn(t.roleArn);
+    if (role && !role.roleName.startsWith(config.rolePrefix)) issue(['tenants', i, 'roleArn'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
+    t.functions.forEach((fn, j) => {
+      const parsed = parseFunctionArn(fn);
+      if (role && parsed && parsed.accountId !== role.accountId) issue(['tenants', i, 'functions', j], `function is in account ${parsed.accountId}, but the tenant's role is in ${role.accountId}`);
+    });
+  });
+
+  // Accounts: the vendor and every customer must be reachable, with matching account IDs.
+  const expect = [{ stack: VENDOR_STACK_NAME, accountId: config.vendor.accountId, path: ['vendor', 'accountId'] }, ...config.customers.map((c, i) => ({ stack: c.name, accountId: c.accountId, path: ['customers', i, 'accountId'] }))];
+  for (const { stack, accountId: id, path } of expect) {
+    const account = config.accounts[stack];
+    if (!account) issue(['accounts'], `missing an entry for stack "${stack}"`);
+    else if (account.accountId !== id) issue(path as (string | number)[], `account ID ${id} differs from accounts.${stack}.accountId (${account.accountId})`);
+  }
+}

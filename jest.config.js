@@ -1,0 +1,12 @@
+// Three projects: `unit` (no servers), `localcloud` (the local cloud's own suite, through the
+// real SDK and Terraform), `e2e` (deploys the stacks with cdktf and proves the guard).
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const base = { preset: 'ts-jest', testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'] },
+    { ...base, displayName: 'localcloud', testMatch: ['<rootDir>/test/localcloud/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'], globalSetup: '<rootDir>/test/e2e/global-setup.ts', globalTeardown: '<rootDir>/test/e2e/global-teardown.ts' },
+  ],
+};
