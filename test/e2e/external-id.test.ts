@@ -1,0 +1,82 @@
+/**
+ * E2E: the external-ID guard on each customer's role, called directly through STS, in both
+ * trust modes (customer A trusts the connector's role; customer B trusts the vendor account).
+ *  3. As the connector's role: the right external ID is accepted; a wrong one, a missing one, and
+ *     the other customer's are refused. During a rotation the previous ID is still accepted.
+ *  4. A principal other than the vendor's (an operator of another customer's account) is refused
+ *     even with the right external ID; another vendor principal than the connector's role is
+ *     refused where the trust names the role, and accepted where it names the account (that is
+ *     what `account` mode means: documented as the weaker mode).
+ *  7. Both trust modes hold the guard: every case above runs for every configured customer.
+ */
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { connectorRoleCredentials, accountOperator, outcome, type Operator } from './support/principals';
+import { itWhen } from './support/skip';
+import { loadWorld, type Credentials } from './support/world';
+
+const world = loadWorld();
+const local = world.target === 'local';
+const NEEDS_CONNECTOR_ROLE = 'acts as the connector\'s execution role, which only lambda.amazonaws.com may assume on AWS';
+
+function assume(credentials: Credentials, roleArn: string, externalId?: string): Promise<string> {
+  return outcome(() => world.sts(credentials).send(new AssumeRoleCommand({
+    RoleArn: roleArn, RoleSessionName: 'sidecar-e2e', ExternalId: externalId, DurationSeconds: 900,
+  })));
+}
+
+describe.each(world.config.customers.map((c) => [c.name, c.trustPrincipal] as const))('%s (trust names the vendor %s)', (customerName, mode) => {
+  const customer = world.config.customers.find((c) => c.name === customerName)!;
+  const roleArn = world.outputs.customers[customerName].role_arn;
+  const others = world.config.customers.filter((c) => c.name !== customerName);
+  let connector: Credentials;
+
+  beforeAll(async () => {
+    if (local) connector = await connectorRoleCredentials(world);
+  });
+
+  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role with the right external ID is accepted', async () => {
+    expect(await assume(connector, roleArn, customer.externalIds.current)).toBe('allowed');
+  });
+
+  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role with a wrong external ID is refused', async () => {
+    expect(await assume(connector, roleArn, `${customer.externalIds.current}-wrong`)).toBe('AccessDenied');
+  });
+
+  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role without an external ID is refused', async () => {
+    expect(await assume(connector, roleArn, undefined)).toBe('AccessDenied');
+  });
+
+  itWhen(local && others.length > 0, NEEDS_CONNECTOR_ROLE)('the connector\'s role with another customer\'s external ID is refused', async () => {
+    for (const other of others) expect(await assume(connector, roleArn, other.externalIds.current)).toBe('AccessDenied');
+  });
+
+  itWhen(local && customer.externalIds.previous !== undefined, `${NEEDS_CONNECTOR_ROLE}; and only customers in a rotation have a previous ID`)(
+    'during a rotation the previous external ID is still accepted', async () => {
+      expect(await assume(connector, roleArn, customer.externalIds.previous)).toBe('allowed');
+    });
+
+  describe('principals other than the connector', () => {
+    const operators: Operator[] = [];
+    afterAll(async () => { for (const op of operators) await op.dispose(); });
+
+    itWhen(others.length > 0, 'needs a second customer account to act from')('an operator of another customer\'s account is refused even with the right external ID', async () => {
+      for (const other of others) {
+        const op = await accountOperator(world, other.name, `from-${other.name}-to-${customerName}`);
+        operators.push(op);
+        expect(await assume(op.credentials, roleArn, customer.externalIds.current)).toBe('AccessDenied');
+      }
+    });
+
+    test(`a vendor operator (not the connector's role) is ${mode === 'role' ? 'refused' : 'accepted, as account mode allows'} with the right external ID`, async () => {
+      const op = await accountOperator(world, 'vendor', `vendor-op-to-${customerName}`);
+      operators.push(op);
+      expect(await assume(op.credentials, roleArn, customer.externalIds.current)).toBe(mode === 'role' ? 'AccessDenied' : 'allowed');
+    });
+
+    test('a vendor operator with a wrong external ID is refused in every mode', async () => {
+      const op = await accountOperator(world, 'vendor', `vendor-op-wrong-${customerName}`);
+      operators.push(op);
+      expect(await assume(op.credentials, roleArn, 'sc-wrong-external-id')).toBe('AccessDenied');
+    });
+  });
+});

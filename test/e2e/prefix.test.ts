@@ -1,0 +1,56 @@
+/**
+ * E2E: the connector's role may assume only roles named with the agreed prefix.
+ *  5. A role outside the prefix that trusts the connector's role (with the right external ID
+ *     condition) is still refused: the connector's own identity policy does not allow it.
+ *  -  The nearest allow path: the same trust on a role inside the prefix is accepted, so the
+ *     refusal above is the prefix rule and nothing else.
+ * Local only: it creates roles in a customer account and acts as the connector's role.
+ */
+import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { crossAccountTrustPolicy } from '../../modules/policies';
+import { connectorRoleCredentials, outcome } from './support/principals';
+import { itWhen } from './support/skip';
+import { loadWorld } from './support/world';
+
+const world = loadWorld();
+const local = world.target === 'local';
+const customer = world.config.customers[0];
+const externalId = 'sc-e2e-prefix-probe-1';
+const REASON = 'creates roles in a customer account and acts as the connector\'s execution role: local target only';
+
+describe('roles outside the prefix', () => {
+  const iam = world.iam(world.adminCredentials(customer.name));
+  const created: string[] = [];
+  const trust = JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [world.outputs.vendor.connector_role_arn], externalIds: [externalId] }));
+
+  async function roleTrustingTheConnector(roleName: string): Promise<string> {
+    const res = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust }));
+    created.push(roleName);
+    return res.Role!.Arn!;
+  }
+
+  async function assumeAsConnector(roleArn: string): Promise<string> {
+    const connector = await connectorRoleCredentials(world);
+    return outcome(() => world.sts(connector).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sidecar-e2e-prefix', ExternalId: externalId })));
+  }
+
+  afterAll(async () => {
+    for (const roleName of created) await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
+  });
+
+  itWhen(local, REASON)('a role outside the prefix that trusts the connector is refused', async () => {
+    const arn = await roleTrustingTheConnector('sidecar-e2e-outside-prefix');
+    expect(await assumeAsConnector(arn)).toBe('AccessDenied');
+  });
+
+  itWhen(local, REASON)('a role that only contains the prefix in the middle of its name is refused', async () => {
+    const arn = await roleTrustingTheConnector(`x-${world.config.rolePrefix}-e2e`);
+    expect(await assumeAsConnector(arn)).toBe('AccessDenied');
+  });
+
+  itWhen(local, REASON)('the same trust on a role inside the prefix is accepted (the nearest allow path)', async () => {
+    const arn = await roleTrustingTheConnector(`${world.config.rolePrefix}-e2e-control`);
+    expect(await assumeAsConnector(arn)).toBe('allowed');
+  });
+});
