@@ -1,6 +1,6 @@
 // Three projects: `unit` (no servers), `localcloud` (the local cloud's own suite, through the
 // real SDK and Terraform), `e2e` (deploys the stacks with cdktf and proves the guard).
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const base = { preset: 'ts-jest', testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {

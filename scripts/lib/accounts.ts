@@ -5,20 +5,13 @@
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { isLocalAccount, type LoadedConfig } from '../../config/load';
+import { localCloudEndpoint } from '../../modules/provider';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
-export const DEFAULT_LOCALCLOUD_PORT = 4510;
-
-/** The local cloud's URL: `LOCALCLOUD_URL`, else 127.0.0.1 on `LOCALCLOUD_PORT` (default 4510). */
-export function localCloudUrl(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LOCALCLOUD_URL) return env.LOCALCLOUD_URL.replace(/\/$/, '');
-  return `http://127.0.0.1:${env.LOCALCLOUD_PORT ?? DEFAULT_LOCALCLOUD_PORT}`;
-}
-
 /** Where SDK clients send requests for this config's target: the local cloud, or AWS itself. */
 export function endpointFor(config: Pick<LoadedConfig, 'target'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return config.target === 'local' ? localCloudUrl(env) : undefined;
+  return config.target === 'local' ? localCloudEndpoint(env) : undefined;
 }
 
 /** Credentials of the administrator of `stack`'s account, or undefined when config has none. */
