@@ -1,0 +1,145 @@
+// ---------------------------------------------------------------------------
+// A Lambda handler bundled with esbuild at synth time and zipped by a TerraformAsset.
+// Everything the handler imports (the AWS SDK v3 clients included) goes into the one file, so
+// the versions that run are the ones the lockfile pins, on real Lambda and in the local cloud.
+// ---------------------------------------------------------------------------
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { buildSync, type BuildFailure } from 'esbuild';
+import { StackConfigError } from './stack-config-error';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+
+/** The Lambda runtime the bundles target; esbuild's target follows it. */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+/** The bundle's file is index.js and the handler's export is `handler`. */
+export const BUNDLE_ENTRY_FILE = 'index.js';
+export const HANDLER_EXPORT = 'handler';
+export const LAMBDA_HANDLER = `index.${HANDLER_EXPORT}`;
+
+/** Where bundles are built before the asset zips them (`.gen/` is gitignored). */
+export const DEFAULT_BUNDLE_ROOT = join(PROJECT_ROOT, '.gen', 'bundles');
+
+const EXTRA_FILE_NAME = /^[\w.-]+$/;
+
+export interface LambdaBundleProps {
+  /** The handler's TypeScript entry file; it must export `handler`. Relative paths are from the project root. */
+  readonly entry: string;
+  /** Files written beside index.js in the zip, by name (e.g. `registry.json`). @default none */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+  /** Embed a source map, so that stack traces (with NODE_OPTIONS=--enable-source-maps) name the TypeScript lines. @default true */
+  readonly sourceMap?: boolean;
+  /** Folder that holds the built bundles, one content-addressed folder each. @default <project>/.gen/bundles */
+  readonly bundleRoot?: string;
+}
+
+/**
+ * Bundles a handler at construction (synchronously: cdktf synthesizes synchronously) and exposes
+ * the zip as `asset`. The build folder is named by a hash of its contents, so parallel synths
+ * (jest workers) never write into a folder another one is reading.
+ */
+export class LambdaBundle extends Construct {
+  /** The ARCHIVE asset; use `asset.path` as the function's filename. */
+  public readonly asset: TerraformAsset;
+  /** A hash of the bundle's contents; use it as the function's source_code_hash. */
+  public readonly hash: string;
+  /** The built folder (index.js plus the extra files), before zipping. */
+  public readonly directory: string;
+  /** The handler setting for aws_lambda_function. */
+  public readonly handler = LAMBDA_HANDLER;
+
+  constructor(scope: Construct, id: string, props: LambdaBundleProps) {
+    super(scope, id);
+    const where = `LambdaBundle ${this.node.path}`;
+    const entry = isAbsolute(props.entry) ? props.entry : join(PROJECT_ROOT, props.entry);
+    if (!existsSync(entry)) throw new StackConfigError(where, `entry ${props.entry} does not exist; point it at the handler's .ts file`);
+    const extraFiles = props.extraFiles ?? {};
+    for (const name of Object.keys(extraFiles)) {
+      if (!EXTRA_FILE_NAME.test(name) || name === BUNDLE_ENTRY_FILE) {
+        throw new StackConfigError(where, `extra file name "${name}" must be a plain file name of [A-Za-z0-9_.-], and not ${BUNDLE_ENTRY_FILE}`);
+      }
+    }
+    requireHandlerExport(entry, where);
+
+    const files = new Map<string, Buffer>([[BUNDLE_ENTRY_FILE, bundle(entry, props.sourceMap ?? true, where)]]);
+    for (const [name, text] of Object.entries(extraFiles)) files.set(name, Buffer.from(text, 'utf8'));
+
+    this.hash = contentHash(files);
+    this.directory = writeContentAddressed(props.bundleRoot ?? DEFAULT_BUNDLE_ROOT, `${basename(resolve(entry, '..'))}-${this.hash.slice(0, 16)}`, files);
+    this.asset = new TerraformAsset(this, 'asset', { path: this.directory, type: AssetType.ARCHIVE, assetHash: this.hash });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// esbuild
+// ---------------------------------------------------------------------------
+
+/** Lambda calls `index.handler`; a bundle without that export deploys fine and fails on every invoke. */
+function requireHandlerExport(entry: string, where: string): void {
+  // An unbundled ESM transform of the entry alone is cheap and lists its exports in the metafile.
+  const result = buildSync({ entryPoints: [entry], bundle: false, format: 'esm', write: false, metafile: true, outdir: '/', logLevel: 'silent' });
+  const exports = Object.values(result.metafile.outputs).flatMap((o) => o.exports);
+  if (!exports.includes(HANDLER_EXPORT)) {
+    throw new StackConfigError(where, `${relative(PROJECT_ROOT, entry)} must export "${HANDLER_EXPORT}" (Lambda calls ${LAMBDA_HANDLER}); it exports: ${exports.join(', ') || 'nothing'}`);
+  }
+}
+
+function bundle(entry: string, sourceMap: boolean, where: string): Buffer {
+  try {
+    const result = buildSync({
+      entryPoints: [entry],
+      absWorkingDir: PROJECT_ROOT,
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      // Inline, without the sources' text: stack traces get TypeScript file:line, the zip stays small.
+      sourcemap: sourceMap ? 'inline' : false,
+      sourcesContent: false,
+      legalComments: 'none',
+      // No externals: even @aws-sdk/* is bundled, so the runtime's SDK version never matters.
+      external: [],
+      write: false,
+      outfile: join('/bundle', BUNDLE_ENTRY_FILE),
+      logLevel: 'silent',
+    });
+    return Buffer.from(result.outputFiles[0].contents);
+  } catch (e) {
+    const errors = (e as Partial<BuildFailure>).errors ?? [];
+    const detail = errors.map((m) => `${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('; ') || (e as Error).message;
+    throw new StackConfigError(where, `esbuild could not bundle ${relative(PROJECT_ROOT, entry)}: ${detail}`, { cause: e });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Content-addressed output
+// ---------------------------------------------------------------------------
+
+function contentHash(files: ReadonlyMap<string, Buffer>): string {
+  const hash = createHash('sha256');
+  for (const name of [...files.keys()].sort()) {
+    hash.update(name).update('\0').update(String(files.get(name)!.length)).update('\0').update(files.get(name)!);
+  }
+  return hash.digest('hex');
+}
+
+/** Writes into a temp folder and renames it into place: readers only ever see a complete folder. */
+function writeContentAddressed(root: string, name: string, files: ReadonlyMap<string, Buffer>): string {
+  const target = join(root, name);
+  if (existsSync(join(target, BUNDLE_ENTRY_FILE))) return target;
+  const temp = join(root, `.tmp-${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(temp, { recursive: true });
+  for (const [file, contents] of files) writeFileSync(join(temp, file), contents);
+  try {
+    renameSync(temp, target);
+  } catch (e) {
+    // Another process won the race with identical contents (same hash): use theirs.
+    rmSync(temp, { recursive: true, force: true });
+    if (!existsSync(join(target, BUNDLE_ENTRY_FILE))) throw e;
+  }
+  return target;
+}

@@ -1,0 +1,38 @@
+// ---------------------------------------------------------------------------
+// `npx tsx scripts/cdktf.ts <cdktf args...>`: runs the project's own cdktf-cli with the
+// Terraform environment of scripts/terraform-env.ts (offline provider mirror, no telemetry, no
+// version check). npm scripts (`synth`, deploys) go through here so every run is the same.
+// ---------------------------------------------------------------------------
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { requireTerraform, terraformEnv } from './terraform-env';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+const CDKTF_BIN = join(PROJECT_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'cdktf.cmd' : 'cdktf');
+
+/** Commands that never run Terraform, so a missing terraform binary must not stop them. */
+const COMMANDS_WITHOUT_TERRAFORM = new Set(['synth', 'list', 'help', '--help', '-h', '--version', 'version']);
+
+function main(args: readonly string[]): void {
+  if (!existsSync(CDKTF_BIN)) {
+    console.error(`cdktf-cli is not installed at ${CDKTF_BIN}: run npm ci first.`);
+    process.exit(1);
+  }
+  const { env, notices } = terraformEnv();
+  for (const notice of notices) console.error(`[terraform-env] ${notice}`);
+  if (!COMMANDS_WITHOUT_TERRAFORM.has(args[0] ?? 'help')) requireTerraform(env);
+
+  const child = spawn(CDKTF_BIN, args, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
+  // Pass Ctrl-C and termination on to cdktf (which passes them on to terraform), then exit with its code.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('error', (e) => {
+    console.error(`Could not start cdktf: ${e.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+main(process.argv.slice(2));
