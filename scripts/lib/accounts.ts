@@ -29,7 +29,6 @@ export function stackOfAccount(config: LoadedConfig, accountId: string): string 
 }
 
 /** Client settings for one account: region, endpoint, credentials, and no retries (fail fast, tell why). */
-export function clientConfig(config: LoadedConfig, credentials: Credentials, region = config.region) {
-  const endpoint = endpointFor(config);
+export function clientConfig(config: LoadedConfig, credentials: Credentials, region = config.region, endpoint = endpointFor(config)) {
   return { region, credentials, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) };
 }

@@ -9,7 +9,7 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
 import { accountRootArn, parseRoleArn, roleArn as buildRoleArn } from '../../modules/naming';
-import { accountCredentials, clientConfig, stackOfAccount } from '../lib/accounts';
+import { accountCredentials, clientConfig, endpointFor, stackOfAccount } from '../lib/accounts';
 
 export type Verdict =
   | 'ok'
@@ -114,7 +114,12 @@ function externalIdsOf(statement: Statement): string[] {
 // Gathering the facts: the connector's DryRun path, then the customer's role if readable.
 // ---------------------------------------------------------------------------
 
-export async function verifyTenant(config: LoadedConfig, tenantId: string): Promise<Diagnosis> {
+export interface VerifyOptions {
+  /** Where to send requests. @default the config's target (the local cloud, or AWS) */
+  readonly endpoint?: string;
+}
+
+export async function verifyTenant(config: LoadedConfig, tenantId: string, options: VerifyOptions = {}): Promise<Diagnosis> {
   const tenant = config.tenants.find((t) => t.id === tenantId);
   if (!tenant) {
     return { tenant: tenantId, verdict: 'unknown-tenant', summary: `config has no tenant "${tenantId}" (known: ${config.tenants.map((t) => t.id).join(', ') || 'none'}).`, fix: 'Vendor: add the tenant to config (tenants) and redeploy the vendor stack.' };
@@ -130,15 +135,15 @@ export async function verifyTenant(config: LoadedConfig, tenantId: string): Prom
       config.vendor.accountId,
     ],
   };
-  const answer = await askConnector(config, tenantId);
-  const role = answer.ok || answer.error.code !== 'AssumeRoleRefused' ? { readable: false as const } : await inspectRole(config, tenant.roleArn);
+  const answer = await askConnector(config, tenantId, options);
+  const role = answer.ok || answer.error.code !== 'AssumeRoleRefused' ? { readable: false as const } : await inspectRole(config, tenant.roleArn, options);
   return decide(facts, answer, role);
 }
 
-async function askConnector(config: LoadedConfig, tenantId: string): Promise<ConnectorAnswer> {
+async function askConnector(config: LoadedConfig, tenantId: string, options: VerifyOptions): Promise<ConnectorAnswer> {
   const vendor = accountCredentials(config, 'vendor');
   if (!vendor) return { ok: false, error: { code: 'NoVendorCredentials', message: 'config has no account entry for the vendor stack' } };
-  const lambda = new LambdaClient(clientConfig(config, vendor));
+  const lambda = new LambdaClient(clientConfig(config, vendor, config.region, options.endpoint ?? endpointFor(config)));
   try {
     const res = await lambda.send(new InvokeCommand({ FunctionName: config.vendor.connectorFunctionName, Payload: Buffer.from(JSON.stringify({ tenant: tenantId, dryRun: true })) }));
     const text = Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8');
@@ -149,12 +154,12 @@ async function askConnector(config: LoadedConfig, tenantId: string): Promise<Con
   }
 }
 
-async function inspectRole(config: LoadedConfig, roleArn: string): Promise<RoleInspection> {
+async function inspectRole(config: LoadedConfig, roleArn: string, options: VerifyOptions): Promise<RoleInspection> {
   const parsed = parseRoleArn(roleArn);
   const stack = parsed && stackOfAccount(config, parsed.accountId);
   const credentials = stack ? accountCredentials(config, stack) : undefined;
   if (!parsed || !credentials) return { readable: false };
-  const iam = new IAMClient(clientConfig(config, credentials));
+  const iam = new IAMClient(clientConfig(config, credentials, config.region, options.endpoint ?? endpointFor(config)));
   try {
     const res = await iam.send(new GetRoleCommand({ RoleName: parsed.roleName }));
     return { readable: true, exists: true, trustPolicy: JSON.parse(decodeURIComponent(res.Role?.AssumeRolePolicyDocument ?? '{}')) };
