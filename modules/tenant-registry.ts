@@ -3,7 +3,10 @@
 // Built from config at synth time and shipped inside the connector and vend bundles as
 // `registry.json`; the Lambdas parse it with `parseTenantRegistry`. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
+import { z } from 'zod';
 import type { SidecarConfig } from '../config/schema';
+import { externalIdProblem } from './external-id';
+import { parseFunctionArn, parseRoleArn } from './naming';
 
 export const TENANT_REGISTRY_FILE_NAME = 'registry.json';
 
@@ -28,4 +31,51 @@ export function buildTenantRegistry(config: Pick<SidecarConfig, 'tenants' | 'rol
     tenants[t.id] = { tenantId: t.id, roleArn: t.roleArn, externalId: t.externalId, functionArns: [...t.functions] };
   }
   return { version: 1, rolePrefix: config.rolePrefix, tenants };
+}
+
+// ---------------------------------------------------------------------------
+// Parsing a shipped registry (the Lambdas, at load): the same rules as the config, so a
+// hand-edited or truncated registry.json fails the sandbox's init instead of a request.
+// ---------------------------------------------------------------------------
+
+/** Thrown when registry.json is not a valid TenantRegistry; the message lists every problem. */
+export class TenantRegistryError extends Error {
+  readonly code = 'RegistryInvalid';
+  constructor(readonly source: string, readonly problems: readonly string[]) {
+    super(`Tenant registry ${source} is invalid (rebuild it from the config with the vendor stack):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'TenantRegistryError';
+  }
+}
+
+const registryEntrySchema = z.strictObject({
+  tenantId: z.string().min(1).max(64),
+  roleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'must be a role ARN (arn:aws:iam::123456789012:role/name)'),
+  // The value is a secret: the message names the rule, never the value.
+  externalId: z.string().superRefine((v, ctx) => {
+    const problem = externalIdProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: `external ID ${problem}` });
+  }),
+  functionArns: z.array(z.string().refine((v) => parseFunctionArn(v) !== undefined, 'must be a function ARN (arn:aws:lambda:us-east-1:123456789012:function:name)')).min(1, 'must list at least one function'),
+});
+
+const registrySchema = z.strictObject({
+  version: z.literal(1),
+  rolePrefix: z.string().min(1),
+  tenants: z.record(z.string(), registryEntrySchema),
+}).superRefine((registry, ctx) => {
+  for (const [key, entry] of Object.entries(registry.tenants)) {
+    if (entry.tenantId !== key) ctx.addIssue({ code: 'custom', path: ['tenants', key, 'tenantId'], message: `must equal its key "${key}"` });
+  }
+});
+
+/** Validate a parsed registry.json; `source` names it in the error. The result has no prototype
+ *  behind `tenants`, so a tenant called "constructor" or "__proto__" finds nothing. */
+export function parseTenantRegistry(raw: unknown, source: string): TenantRegistry {
+  const result = registrySchema.safeParse(raw);
+  if (!result.success) {
+    throw new TenantRegistryError(source, result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
+  }
+  const tenants: Record<string, TenantRegistryEntry> = Object.create(null);
+  for (const [key, entry] of Object.entries(result.data.tenants)) tenants[key] = entry;
+  return { version: 1, rolePrefix: result.data.rolePrefix, tenants };
 }

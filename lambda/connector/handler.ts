@@ -1,2 +1,31 @@
-// Placeholder entry point: replaced by the real handler. Exists so that bundling can be built in parallel.
-export const handler = async (event: unknown): Promise<unknown> => ({ placeholder: 'connector', event });
+// ---------------------------------------------------------------------------
+// The connector Lambda's entry point (bundled as index.js, Handler "index.handler"). Everything
+// that can be done once per sandbox is done here at load: environment, registry, logger, the
+// client cache. A bad environment or registry fails the init, with a message saying which.
+// ---------------------------------------------------------------------------
+import { readLambdaEnv } from '../shared/env';
+import { createLogger } from '../shared/logger';
+import { loadTenantRegistry } from '../shared/registry';
+import { createConnectorHandler } from './connector';
+import { ScopedClientCache, type ScopedClientStats } from './scoped-clients';
+
+const env = readLambdaEnv(process.env, __dirname);
+const registry = loadTenantRegistry(env.registryFile);
+const clients = new ScopedClientCache({
+  stsRegion: env.region,
+  durationSeconds: env.assumeRoleDurationSeconds,
+  maxEntries: env.cacheMaxEntries,
+  cacheCredentials: env.cacheCredentials,
+});
+
+export const handler = createConnectorHandler({
+  registry,
+  rolePrefix: env.rolePrefix ?? registry.rolePrefix,
+  clients,
+  logger: createLogger('sidecar-connector'),
+});
+
+/** The warm sandbox's cache numbers (entries, hits, AssumeRole calls), for the benchmark. */
+export function cacheStats(): ScopedClientStats {
+  return clients.stats();
+}

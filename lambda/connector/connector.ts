@@ -1,0 +1,183 @@
+// ---------------------------------------------------------------------------
+// The connector: look the tenant up, assume its role scoped down to one function, invoke that
+// function, answer with its payload. Every refusal before AWS happens in `resolveTarget`;
+// every AWS failure becomes a typed error; the handler answers failures instead of throwing.
+// ---------------------------------------------------------------------------
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
+import type { TenantRegistry, TenantRegistryEntry } from '../../modules/tenant-registry';
+import { awsErrorCode, describeAwsCause, invokeFailure, stsFailure } from '../shared/aws-errors';
+import { budgetSignal, withinBudget, type RemainingTime } from '../shared/budget';
+import {
+  FunctionError, PayloadTooLargeError, TimedOutError, asTypedError, failureResponse, type FailureResponse,
+} from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { INVOKE_PAYLOAD_MAX_BYTES } from '../shared/payload';
+import { assertRoleInPrefix, allowedFunctionArn, findTenant } from '../shared/tenants';
+import { parseConnectorRequest, type ConnectorRequest } from './input';
+import type { ScopedClientCache } from './scoped-clients';
+
+export interface ConnectorDeps {
+  readonly registry: TenantRegistry;
+  /** The agreed role-name prefix (SIDECAR_ROLE_PREFIX, or the registry's). */
+  readonly rolePrefix: string;
+  readonly clients: ScopedClientCache;
+  readonly logger: Logger;
+}
+
+export interface ConnectorTimings {
+  readonly totalMs: number;
+  readonly assumeRoleMs: number;
+  readonly invokeMs: number;
+  /** true when this call used credentials already held (no AssumeRole ran or was awaited). */
+  readonly credentialsCached: boolean;
+}
+
+export interface ConnectorSuccess {
+  readonly ok: true;
+  readonly tenant: string;
+  readonly functionArn: string;
+  readonly statusCode: number;
+  readonly executedVersion: string | null;
+  /** The function's answer, parsed from JSON (the raw text if it is not JSON). */
+  readonly payload: unknown;
+  readonly timings: ConnectorTimings;
+}
+
+/** What the connector stamps on the invocation, so the customer's function sees who called
+ *  (as `context.clientContext.custom`). Lambda caps ClientContext at 3,583 bytes of base64. */
+export function connectorClientContext(tenant: string): string {
+  return Buffer.from(JSON.stringify({ custom: { sidecarTenant: tenant, sidecar: 'connector' } }), 'utf8').toString('base64');
+}
+
+/** Room kept for the connector's own fields around the function's payload in its answer. */
+const ANSWER_ENVELOPE_BYTES = 4096;
+const FUNCTION_ERROR_MESSAGE_MAX_CHARS = 1024;
+
+// ---------------------------------------------------------------------------
+// Registry checks (no AWS call)
+// ---------------------------------------------------------------------------
+
+export interface ConnectorTarget {
+  readonly tenant: TenantRegistryEntry;
+  readonly functionArn: string;
+}
+
+export function resolveTarget(request: ConnectorRequest, deps: Pick<ConnectorDeps, 'registry' | 'rolePrefix'>): ConnectorTarget {
+  const tenant = findTenant(deps.registry, request.tenant);
+  assertRoleInPrefix(tenant, deps.rolePrefix);
+  const functionArn = request.function === undefined ? tenant.functionArns[0] : allowedFunctionArn(tenant, request.function, 'function');
+  return { tenant, functionArn };
+}
+
+// ---------------------------------------------------------------------------
+// Assume and invoke
+// ---------------------------------------------------------------------------
+
+/** `seen` learns the target as soon as it is known, so a failure can still be logged with it. */
+export async function connect(request: ConnectorRequest, deps: ConnectorDeps, signal?: AbortSignal, seen: { functionArn?: string } = {}): Promise<ConnectorSuccess> {
+  const started = performance.now();
+  const { tenant, functionArn } = resolveTarget(request, deps);
+  seen.functionArn = functionArn;
+  const client = deps.clients.acquire(tenant, functionArn);
+
+  let credentials;
+  try {
+    credentials = await withinBudget(client.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
+  } catch (e) {
+    throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+  }
+
+  const invokeStarted = performance.now();
+  let output: InvokeCommandOutput;
+  try {
+    const command = new InvokeCommand({
+      FunctionName: functionArn,
+      InvocationType: 'RequestResponse',
+      Payload: Buffer.from(request.payloadJson, 'utf8'),
+      ClientContext: connectorClientContext(tenant.tenantId),
+    });
+    output = await withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
+  } catch (e) {
+    // A session AWS no longer accepts must not be served again from the cache.
+    if (awsErrorCode(e) === 'ExpiredTokenException') deps.clients.forget(client);
+    throw invokeFailure(e, { tenant: tenant.tenantId, functionArn });
+  }
+  const invokeMs = performance.now() - invokeStarted;
+
+  const payloadBytes = output.Payload ?? new Uint8Array();
+  const text = Buffer.from(payloadBytes).toString('utf8');
+  if (output.FunctionError) throw functionFailure(functionArn, text);
+  if (payloadBytes.byteLength > INVOKE_PAYLOAD_MAX_BYTES - ANSWER_ENVELOPE_BYTES) {
+    throw new PayloadTooLargeError(`The response of ${functionArn} is ${payloadBytes.byteLength} bytes: with the connector's own fields it would exceed Lambda's 6 MB response limit; have the function return less`);
+  }
+
+  return {
+    ok: true,
+    tenant: tenant.tenantId,
+    functionArn,
+    statusCode: output.StatusCode ?? 200,
+    executedVersion: output.ExecutedVersion ?? null,
+    payload: parseJsonOrText(text),
+    timings: { totalMs: performance.now() - started, assumeRoleMs: credentials.ms, invokeMs, credentialsCached: credentials.cached },
+  };
+}
+
+/**
+ * The function's own failure (X-Amz-Function-Error). Lambda reports its limits the same way:
+ * `Sandbox.Timedout` (older runtimes: only "Task timed out after" in the message) when the
+ * function hit its timeout, `Function.ResponseSizeTooLarge` when its answer is over 6 MB.
+ */
+export function functionFailure(functionArn: string, payloadText: string): Error {
+  const parsed = parseJsonOrText(payloadText);
+  const report = typeof parsed === 'object' && parsed !== null ? parsed as { errorType?: unknown; errorMessage?: unknown } : {};
+  const errorType = typeof report.errorType === 'string' ? report.errorType : 'Unhandled';
+  const errorMessage = (typeof report.errorMessage === 'string' ? report.errorMessage : payloadText).slice(0, FUNCTION_ERROR_MESSAGE_MAX_CHARS);
+  if (errorType === 'Sandbox.Timedout' || /Task timed out after/.test(errorMessage)) {
+    return new TimedOutError(`Function ${functionArn} hit its own timeout: raise its timeout or make it answer sooner`);
+  }
+  if (errorType === 'Function.ResponseSizeTooLarge') {
+    return new PayloadTooLargeError(`The response of ${functionArn} is over Lambda's 6 MB response limit: have the function return less`);
+  }
+  return new FunctionError(functionArn, errorType, errorMessage);
+}
+
+function parseJsonOrText(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The handler: validate, connect within the time budget, log one line, answer.
+// ---------------------------------------------------------------------------
+
+export type ConnectorResponse = ConnectorSuccess | FailureResponse;
+
+export function createConnectorHandler(deps: ConnectorDeps): (event: unknown, context?: Partial<Context> & RemainingTime) => Promise<ConnectorResponse> {
+  return async (event, context) => {
+    const started = performance.now();
+    if (context?.awsRequestId) deps.logger.addContext(context as Context);
+    let tenant: string | undefined;
+    const seen: { functionArn?: string } = {};
+    try {
+      const request = parseConnectorRequest(event);
+      tenant = request.tenant;
+      const result = await connect(request, deps, budgetSignal(context), seen);
+      deps.logger.info('connector request', { tenant, functionArn: result.functionArn, outcome: 'OK', timings: result.timings, cacheEntries: deps.clients.stats().entries });
+      return result;
+    } catch (e) {
+      const error = asTypedError(e);
+      const fields = {
+        tenant, functionArn: seen.functionArn, outcome: error.code, message: error.message, totalMs: performance.now() - started,
+        cacheEntries: deps.clients.stats().entries, awsCause: error.cause ? describeAwsCause(error.cause) : undefined,
+      };
+      if (error.code === 'Internal') deps.logger.error('connector request', { ...fields, cause: error.cause });
+      else deps.logger.warn('connector request', fields);
+      return failureResponse(error);
+    }
+  };
+}

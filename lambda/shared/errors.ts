@@ -1,0 +1,188 @@
+// ---------------------------------------------------------------------------
+// The typed errors of the connector and vend Lambdas. Each has a stable `code` that callers
+// match on, a message a person can act on, and keeps the `cause` for the logs. Messages never
+// carry credentials, external IDs or raw AWS messages; the handler turns these into
+// `{ ok: false, error: { code, message } }` instead of throwing.
+// ---------------------------------------------------------------------------
+import { SessionPolicyTooLargeError } from '../../modules/policies';
+
+export { SessionPolicyTooLargeError };
+
+export type ErrorCode =
+  | 'InvalidRequest'
+  | 'UnknownTenant'
+  | 'FunctionNotAllowed'
+  | 'RoleNotAllowed'
+  | 'AssumeRoleRefused'
+  | 'InvokeRefused'
+  | 'FunctionNotFound'
+  | 'FunctionError'
+  | 'Throttled'
+  | 'TimedOut'
+  | 'PayloadTooLarge'
+  | 'SessionPolicyTooLarge'
+  | 'Internal';
+
+/** Base of every error the Lambdas answer with instead of throwing. */
+export abstract class SidecarError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Refused before any AWS call
+// ---------------------------------------------------------------------------
+
+/** Thrown when the request breaks its schema (unknown field, wrong type, out of bounds). */
+export class ValidationError extends SidecarError {
+  readonly code = 'InvalidRequest';
+  constructor(readonly field: string, rule: string, options?: { cause?: unknown }) {
+    super(`Invalid request: ${field}: ${rule}`, options);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Thrown when the tenant is not in the registry shipped with the bundle. */
+export class UnknownTenantError extends SidecarError {
+  readonly code = 'UnknownTenant';
+  constructor(readonly tenant: string) {
+    super(`Tenant "${tenant}" is not in the connector's registry: onboard it in the config and redeploy the vendor stack`);
+    this.name = 'UnknownTenantError';
+  }
+}
+
+/** Thrown when a requested function is not in the tenant's allowed list. */
+export class FunctionNotAllowedError extends SidecarError {
+  readonly code = 'FunctionNotAllowed';
+  constructor(readonly tenant: string, readonly functions: readonly string[]) {
+    super(`Tenant "${tenant}" may not invoke ${functions.map((f) => `"${f}"`).join(', ')}: only the functions listed for it in the registry`);
+    this.name = 'FunctionNotAllowedError';
+  }
+}
+
+/** Thrown when a registry entry names a role outside the agreed prefix: never sent to STS. */
+export class RoleNotAllowedError extends SidecarError {
+  readonly code = 'RoleNotAllowed';
+  constructor(readonly tenant: string, readonly roleArn: string, readonly rolePrefix: string) {
+    super(`Tenant "${tenant}" names role ${roleArn}, whose name does not start with the agreed prefix "${rolePrefix}": fix the tenant's role ARN in the config`);
+    this.name = 'RoleNotAllowedError';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Refused or failed at AWS
+// ---------------------------------------------------------------------------
+
+/** Thrown when STS answers AccessDenied to AssumeRole: the trust policy or the external ID does
+ *  not match. This is the confused-deputy guard at work. */
+export class AssumeRoleRefusedError extends SidecarError {
+  readonly code = 'AssumeRoleRefused';
+  constructor(readonly tenant: string, readonly roleArn: string, options?: { cause?: unknown }) {
+    super(`STS refused AssumeRole for tenant "${tenant}" on role ${roleArn}: check that the role's trust policy names the vendor and that the tenant's external ID matches it`, options);
+    this.name = 'AssumeRoleRefusedError';
+  }
+}
+
+/** Thrown when Lambda answers AccessDeniedException to Invoke with the tenant's scoped credentials. */
+export class InvokeRefusedError extends SidecarError {
+  readonly code = 'InvokeRefused';
+  constructor(readonly tenant: string, readonly functionArn: string, options?: { cause?: unknown }) {
+    super(`Lambda refused Invoke of ${functionArn} for tenant "${tenant}": check that the tenant's role allows lambda:InvokeFunction on it`, options);
+    this.name = 'InvokeRefusedError';
+  }
+}
+
+/** Thrown when Lambda answers ResourceNotFoundException: the function does not exist (any more). */
+export class FunctionNotFoundError extends SidecarError {
+  readonly code = 'FunctionNotFound';
+  constructor(readonly functionArn: string, options?: { cause?: unknown }) {
+    super(`Function ${functionArn} does not exist: check that the customer deployed it in that account and region`, options);
+    this.name = 'FunctionNotFoundError';
+  }
+}
+
+/** Thrown when the invoked function itself failed (X-Amz-Function-Error is set). Carries the
+ *  function's own errorType and errorMessage: they belong to the customer's code, not to AWS. */
+export class FunctionError extends SidecarError {
+  readonly code = 'FunctionError';
+  constructor(readonly functionArn: string, readonly errorType: string, readonly errorMessage: string) {
+    super(`Function ${functionArn} failed with ${errorType}: ${errorMessage}`);
+    this.name = 'FunctionError';
+  }
+}
+
+/** Thrown when STS or Lambda throttles (Throttling, TooManyRequestsException, Rate exceeded)
+ *  after the SDK's bounded retries. */
+export class ThrottledError extends SidecarError {
+  readonly code = 'Throttled';
+  constructor(readonly service: 'STS' | 'Lambda', options?: { cause?: unknown }) {
+    super(`${service} throttled the request after retries: slow down and retry later`, options);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** Thrown when the connector's own time budget runs out, or the invoked function hit its own
+ *  timeout (Sandbox.Timedout). */
+export class TimedOutError extends SidecarError {
+  readonly code = 'TimedOut';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TimedOutError';
+  }
+}
+
+/** Thrown when the request payload or the function's response is over Lambda's 6 MB limit. */
+export class PayloadTooLargeError extends SidecarError {
+  readonly code = 'PayloadTooLarge';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** Thrown for anything else: a bug, a misconfiguration of the vendor's side, an unexpected AWS
+ *  answer. The message says what failed without repeating AWS's words. */
+export class InternalError extends SidecarError {
+  readonly code = 'Internal';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The answer a handler gives for a failure
+// ---------------------------------------------------------------------------
+
+export interface ErrorBody {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Only for FunctionError: what the customer's function reported. */
+  readonly functionError?: { readonly errorType: string; readonly errorMessage: string };
+}
+
+export interface FailureResponse {
+  readonly ok: false;
+  readonly error: ErrorBody;
+}
+
+export type TypedError = SidecarError | SessionPolicyTooLargeError;
+
+export function isTypedError(error: unknown): error is TypedError {
+  return error instanceof SidecarError || error instanceof SessionPolicyTooLargeError;
+}
+
+/** Any thrown value as a typed error: unexpected ones become Internal, keeping the cause. */
+export function asTypedError(error: unknown): TypedError {
+  if (isTypedError(error)) return error;
+  return new InternalError('Unexpected error in the Lambda: see its logs for the request ID', { cause: error });
+}
+
+export function failureResponse(error: TypedError): FailureResponse {
+  const body: ErrorBody = error instanceof FunctionError
+    ? { code: error.code, message: error.message, functionError: { errorType: error.errorType, errorMessage: error.errorMessage } }
+    : { code: error.code, message: error.message };
+  return { ok: false, error: body };
+}

@@ -1,0 +1,104 @@
+// ---------------------------------------------------------------------------
+// Vend: hand out temporary credentials for a tenant's role, scoped down by an inline session
+// policy to the intersection of what is asked and what the registry allows (asking for anything
+// outside is refused, not silently dropped). No caching: each vend is a fresh session, so that
+// two callers never share one and each expiry is the caller's own.
+// ---------------------------------------------------------------------------
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { parseFunctionArn, roleSessionName } from '../../modules/naming';
+import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
+import type { TenantRegistry } from '../../modules/tenant-registry';
+import { describeAwsCause, stsFailure } from '../shared/aws-errors';
+import { budgetSignal, withinBudget, type RemainingTime } from '../shared/budget';
+import { InternalError, TimedOutError, ValidationError, asTypedError, failureResponse, type FailureResponse } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { allowedFunctionArns, assertRoleInPrefix, findTenant } from '../shared/tenants';
+import { parseVendRequest, type VendRequest } from './input';
+
+export interface VendDeps {
+  readonly registry: TenantRegistry;
+  readonly rolePrefix: string;
+  readonly sts: STSClient;
+  readonly logger: Logger;
+  /** When the request names none (ASSUME_ROLE_DURATION_SECONDS). */
+  readonly defaultDurationSeconds: number;
+}
+
+export interface VendedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** ISO 8601. */
+  readonly expiration: string;
+}
+
+export interface VendSuccess {
+  readonly ok: true;
+  readonly tenant: string;
+  readonly functionArns: string[];
+  /** Where the functions live: the region to call Lambda in with these credentials. */
+  readonly region: string;
+  readonly credentials: VendedCredentials;
+}
+
+export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortSignal): Promise<VendSuccess> {
+  const tenant = findTenant(deps.registry, request.tenant);
+  assertRoleInPrefix(tenant, deps.rolePrefix);
+  const functionArns = allowedFunctionArns(tenant, request.functions, 'functions');
+  const regions = [...new Set(functionArns.map((arn) => parseFunctionArn(arn)?.region))];
+  if (regions.length !== 1 || regions[0] === undefined) {
+    throw new ValidationError('functions', `the functions are in several regions (${regions.join(', ')}): vend one region at a time`);
+  }
+  const policy = serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns));
+
+  let response;
+  try {
+    const command = new AssumeRoleCommand({
+      RoleArn: tenant.roleArn,
+      ExternalId: tenant.externalId,
+      RoleSessionName: roleSessionName(tenant.tenantId, 'vend'),
+      DurationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds,
+      Policy: policy,
+    });
+    response = await withinBudget(deps.sts.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
+  } catch (e) {
+    throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+  }
+
+  const c = response.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date)) {
+    throw new InternalError(`STS answered AssumeRole for tenant "${tenant.tenantId}" without complete credentials`);
+  }
+  return {
+    ok: true,
+    tenant: tenant.tenantId,
+    functionArns,
+    region: regions[0],
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration.toISOString() },
+  };
+}
+
+export type VendResponse = VendSuccess | FailureResponse;
+
+export function createVendHandler(deps: VendDeps): (event: unknown, context?: Partial<Context> & RemainingTime) => Promise<VendResponse> {
+  return async (event, context) => {
+    const started = performance.now();
+    if (context?.awsRequestId) deps.logger.addContext(context as Context);
+    let tenant: string | undefined;
+    try {
+      const request = parseVendRequest(event);
+      tenant = request.tenant;
+      const result = await vend(request, deps, budgetSignal(context));
+      // Never the credentials: only who got what, and until when.
+      deps.logger.info('vend request', { tenant, functionArns: result.functionArns, outcome: 'OK', expiresAt: result.credentials.expiration, totalMs: performance.now() - started });
+      return result;
+    } catch (e) {
+      const error = asTypedError(e);
+      const fields = { tenant, outcome: error.code, message: error.message, totalMs: performance.now() - started, awsCause: error.cause ? describeAwsCause(error.cause) : undefined };
+      if (error.code === 'Internal') deps.logger.error('vend request', { ...fields, cause: error.cause });
+      else deps.logger.warn('vend request', fields);
+      return failureResponse(error);
+    }
+  };
+}
