@@ -80,10 +80,16 @@ export class LambdaBundle extends Construct {
 /** Lambda calls `index.handler`; a bundle without that export deploys fine and fails on every invoke. */
 function requireHandlerExport(entry: string, where: string): void {
   // An unbundled ESM transform of the entry alone is cheap and lists its exports in the metafile.
-  const result = buildSync({ entryPoints: [entry], bundle: false, format: 'esm', write: false, metafile: true, outdir: '/', logLevel: 'silent' });
-  const exports = Object.values(result.metafile.outputs).flatMap((o) => o.exports);
-  if (!exports.includes(HANDLER_EXPORT)) {
-    throw new StackConfigError(where, `${relative(PROJECT_ROOT, entry)} must export "${HANDLER_EXPORT}" (Lambda calls ${LAMBDA_HANDLER}); it exports: ${exports.join(', ') || 'nothing'}`);
+  let result;
+  try {
+    result = buildSync({ entryPoints: [entry], bundle: false, format: 'esm', write: false, metafile: true, outdir: '/', logLevel: 'silent' });
+  } catch (e) {
+    throw esbuildError(e, entry, where);
+  }
+  // Not named `exports`: in CommonJS output that would shadow this module's own exports object.
+  const exportedNames = Object.values(result.metafile.outputs).flatMap((o) => o.exports);
+  if (!exportedNames.includes(HANDLER_EXPORT)) {
+    throw new StackConfigError(where, `${relative(PROJECT_ROOT, entry)} must export "${HANDLER_EXPORT}" (Lambda calls ${LAMBDA_HANDLER}); it exports: ${exportedNames.join(', ') || 'nothing'}`);
   }
 }
 
@@ -109,10 +115,15 @@ function bundle(entry: string, sourceMap: boolean, where: string): Buffer {
     });
     return Buffer.from(result.outputFiles[0].contents);
   } catch (e) {
-    const errors = (e as Partial<BuildFailure>).errors ?? [];
-    const detail = errors.map((m) => `${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('; ') || (e as Error).message;
-    throw new StackConfigError(where, `esbuild could not bundle ${relative(PROJECT_ROOT, entry)}: ${detail}`, { cause: e });
+    throw esbuildError(e, entry, where);
   }
+}
+
+/** esbuild's messages, with file and line, in one StackConfigError. */
+function esbuildError(e: unknown, entry: string, where: string): StackConfigError {
+  const errors = (e as Partial<BuildFailure>).errors ?? [];
+  const detail = errors.map((m) => `${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('; ') || (e as Error).message;
+  return new StackConfigError(where, `esbuild could not bundle ${relative(PROJECT_ROOT, entry)}: ${detail}`, { cause: e });
 }
 
 // ---------------------------------------------------------------------------
