@@ -69,6 +69,8 @@ export interface ServiceResponse {
 
 export interface Service {
   handle(req: ServiceRequest, ctx: ServiceContext): Promise<ServiceResponse>;
+  /** Called once when the server stops (e.g. Lambda ends its sandboxes). */
+  shutdown?(): Promise<void>;
 }
 
 export interface TemporaryCredentials {
