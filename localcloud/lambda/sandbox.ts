@@ -27,13 +27,9 @@ export interface SandboxSpec {
   readonly credentialsExpireAt: Date;
 }
 
+/** Per-invocation context; the per-sandbox rest (name, version, memory, log names) is in its environment. */
 export interface InvocationContext {
-  readonly functionName: string;
-  readonly functionVersion: string;
   readonly invokedFunctionArn: string;
-  readonly memoryLimitInMB: number;
-  readonly logGroupName: string;
-  readonly logStreamName: string;
   readonly clientContext?: unknown;
 }
 

@@ -188,13 +188,13 @@ async function invoke(msg, handler) {
   currentRequestId = msg.id;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: msg.context.functionName,
-    functionVersion: msg.context.functionVersion,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
     invokedFunctionArn: msg.context.invokedFunctionArn,
-    memoryLimitInMB: String(msg.context.memoryLimitInMB),
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     awsRequestId: msg.id,
-    logGroupName: msg.context.logGroupName,
-    logStreamName: msg.context.logStreamName,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: undefined,
     clientContext: msg.context.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, msg.deadlineMs - Date.now()),
