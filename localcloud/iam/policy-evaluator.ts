@@ -98,9 +98,10 @@ export function evaluate(input: EvaluationInput): Decision {
   const isService = principal.kind === 'service';
   const isRoot = principal.kind === 'root';
 
-  // Identity policies cannot be attached to the root user or to a service.
+  // Identity policies cannot be attached to the root user or to a service. A session created
+  // without Policy or PolicyArns has no session policy, so an empty list limits nothing.
   const identityDocs = isRoot || isService ? [] : input.identityPolicies;
-  const sessionDocs = isRoot || isService ? undefined : input.sessionPolicies;
+  const sessionDocs = isRoot || isService || !input.sessionPolicies?.length ? undefined : input.sessionPolicies;
 
   // -- 1. explicit deny ------------------------------------------------------
   const identityDeny = applying(identityDocs, 'Deny', request)[0];
@@ -149,21 +150,20 @@ export function evaluate(input: EvaluationInput): Decision {
     g.kinds.some((k) => k === 'session' || k === 'user' || ((k === 'role' || k === 'everyone') && sessionAllowed)),
   );
   const identityGrants = identityAllowed && sessionAllowed;
+  // A resource grant naming the caller that only the session policy cuts reads as the session's refusal.
+  const cutBySession = !sessionAllowed && resourceAllows.some((g) => g.kinds.some((k) => k === 'role' || k === 'everyone'));
+  const sameAccountDenial = (): Decision => (cutBySession ? implicitDeny('session', 'session policy does not allow') : identityDenial());
 
   if (trust) {
     if (resourceAllows.length === 0) return implicitDeny('resource', 'no trust policy allows');
     if (directGrants.length > 0) return allow('trust policy names the caller', directGrants.map((g) => matched('resource', g.statement)));
     if (identityGrants) return allow('trust policy trusts the account and an identity-based policy allows', [...identityMatched, ...resourceMatched]);
-    return identityDenial();
+    return sameAccountDenial();
   }
 
   if (identityGrants) return allow('identity-based policy allows', [...identityMatched, ...resourceMatched]);
   if (directGrants.length > 0) return allow('resource-based policy names the caller', directGrants.map((g) => matched('resource', g.statement)));
-  // A resource grant that names the caller but is cut by the session policy reads as the session's refusal.
-  if (resourceAllows.some((g) => g.kinds.some((k) => k === 'role' || k === 'everyone')) && !sessionAllowed) {
-    return implicitDeny('session', 'session policy does not allow');
-  }
-  return identityDenial();
+  return sameAccountDenial();
 }
 
 // ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ export interface EvaluationInput {
   readonly resourceAccountId: string;
   /** Every identity-based policy of the user or role (inline and managed). Ignored for root and services. */
   readonly identityPolicies: readonly PolicyDocumentJson[];
-  /** Session policies passed to AssumeRole. `undefined` means the session has none (no limit). */
+  /** Session policies passed to AssumeRole. `undefined` (or an empty list) means the session has none: no limit. */
   readonly sessionPolicies?: readonly PolicyDocumentJson[];
   /** The resource-based policy: a function policy, or a role's trust policy for sts:AssumeRole. */
   readonly resourcePolicy?: PolicyDocumentJson;
