@@ -7,7 +7,7 @@ import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda'
 import type { Context } from 'aws-lambda';
 import type { TenantRegistry, TenantRegistryEntry } from '../../modules/tenant-registry';
 import { awsErrorCode, describeAwsCause, invokeFailure, stsFailure } from '../shared/aws-errors';
-import { budgetSignal, withinBudget, type RemainingTime } from '../shared/budget';
+import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import {
   FunctionError, PayloadTooLargeError, TimedOutError, asTypedError, failureResponse, type FailureResponse,
 } from '../shared/errors';
@@ -79,6 +79,7 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
   const started = performance.now();
   const { tenant, functionArn } = resolveTarget(request, deps);
   seen.functionArn = functionArn;
+  throwIfSpent(signal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
   const client = deps.clients.acquire(tenant, functionArn);
 
   let credentials;

@@ -69,7 +69,7 @@ export function invokeFailure(error: unknown, ctx: InvokeFailureContext): TypedE
   const code = awsErrorCode(error);
   if (code === 'AccessDeniedException') return new InvokeRefusedError(ctx.tenant, ctx.functionArn, { cause: error });
   if (code === 'ResourceNotFoundException') return new FunctionNotFoundError(ctx.functionArn, { cause: error });
-  if (code === 'RequestTooLargeException' || code === 'RequestEntityTooLargeException') {
+  if (code === 'RequestTooLargeException' || code === 'RequestEntityTooLargeException' || code === 'SerializedRequestEntityTooLargeException') {
     return new PayloadTooLargeError(`The payload for ${ctx.functionArn} is over Lambda's 6 MB limit for a synchronous invocation: send less`, { cause: error });
   }
   if (isThrottling(error)) return new ThrottledError('Lambda', { cause: error });

@@ -38,3 +38,8 @@ export function withinBudget<T>(work: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/** Refuse to start AWS work once the budget is already spent. */
+export function throwIfSpent(signal: AbortSignal | undefined, onTimeout: () => Error): void {
+  if (signal?.aborted) throw onTimeout();
+}

@@ -10,7 +10,7 @@ import { parseFunctionArn, roleSessionName } from '../../modules/naming';
 import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
 import type { TenantRegistry } from '../../modules/tenant-registry';
 import { describeAwsCause, stsFailure } from '../shared/aws-errors';
-import { budgetSignal, withinBudget, type RemainingTime } from '../shared/budget';
+import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import { InternalError, TimedOutError, ValidationError, asTypedError, failureResponse, type FailureResponse } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { allowedFunctionArns, assertRoleInPrefix, findTenant } from '../shared/tenants';
@@ -51,6 +51,7 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
     throw new ValidationError('functions', `the functions are in several regions (${regions.join(', ')}): vend one region at a time`);
   }
   const policy = serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns));
+  throwIfSpent(signal, () => new TimedOutError(`The vend Lambda's time budget was spent before calling STS for tenant "${tenant.tenantId}": raise its timeout`));
 
   let response;
   try {

@@ -1,0 +1,117 @@
+// ---------------------------------------------------------------------------
+// Shared fixtures of the Lambda unit tests: a registry built the way the vendor stack builds it,
+// STS answers, a Lambda context, and a capture of everything written to stdout/stderr (where
+// Powertools writes its JSON lines).
+// ---------------------------------------------------------------------------
+import { LambdaServiceException } from '@aws-sdk/client-lambda';
+import { STSServiceException } from '@aws-sdk/client-sts';
+import { buildTenantRegistry, type TenantRegistry } from '../../modules/tenant-registry';
+import { functionArn, roleArn } from '../../modules/naming';
+import { createLogger, type Logger } from '../../lambda/shared/logger';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT_A = '444455556666';
+export const ACCOUNT_B = '111122223333';
+export const PREFIX = 'tibco_sidecar_connector';
+
+export const ROLE_A = roleArn(ACCOUNT_A, PREFIX);
+export const ROLE_B = roleArn(ACCOUNT_B, `${PREFIX}-orders`);
+export const ECHO_A = functionArn(REGION, ACCOUNT_A, 'sidecar-echo');
+export const OTHER_A = functionArn(REGION, ACCOUNT_A, 'sidecar-other');
+export const PRIVATE_A = functionArn(REGION, ACCOUNT_A, 'sidecar-private');
+export const ORDERS_B = functionArn('eu-west-1', ACCOUNT_B, 'sidecar-orders');
+
+export const EXTERNAL_ID_ACME = 'sc-test-acme-Q2xVb9LmN4pR8tW1zY';
+export const EXTERNAL_ID_GLOBEX = 'sc-test-globex-3Kf8JdQ2wE6rT9yU';
+export const EXTERNAL_ID_MALLORY = 'sc-test-mallory-9Gt5Hy2Uj8Ik4Ol';
+export const EXTERNAL_ID_ROGUE = 'sc-test-rogue-Zx5Cv1Bn7Mq0Wq2';
+
+/** acme and globex are honest; mallory names acme's role with its own external ID (the
+ *  confused deputy); rogue names a role outside the prefix (only a hand-edited registry could). */
+export function testRegistry(): TenantRegistry {
+  return buildTenantRegistry({
+    rolePrefix: PREFIX,
+    tenants: [
+      { id: 'acme', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, OTHER_A] },
+      { id: 'globex', roleArn: ROLE_B, externalId: EXTERNAL_ID_GLOBEX, functions: [ORDERS_B] },
+      { id: 'mallory', roleArn: ROLE_A, externalId: EXTERNAL_ID_MALLORY, functions: [ECHO_A] },
+      { id: 'rogue', roleArn: roleArn(ACCOUNT_A, 'admin'), externalId: EXTERNAL_ID_ROGUE, functions: [ECHO_A] },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------
+// AWS answers
+// ---------------------------------------------------------------------------
+
+let issued = 0;
+
+/** What STS answers to AssumeRole: fresh, distinct keys expiring `expiresInMs` from now. */
+export function assumeRoleOutput(expiresInMs = 60 * 60 * 1000) {
+  issued += 1;
+  return {
+    Credentials: {
+      AccessKeyId: `ASIATESTKEY${String(issued).padStart(9, '0')}`,
+      SecretAccessKey: `test-secret-access-key-${issued}-do-not-log`,
+      SessionToken: `test-session-token-${issued}-do-not-log`,
+      Expiration: new Date(Date.now() + expiresInMs),
+    },
+    AssumedRoleUser: { AssumedRoleId: 'AROATEST:sidecar-connector-acme', Arn: `arn:aws:sts::${ACCOUNT_A}:assumed-role/${PREFIX}/sidecar-connector-acme` },
+  };
+}
+
+/** What Lambda answers to a successful Invoke. */
+export function invokeOutput(body: unknown, extra: { FunctionError?: string } = {}) {
+  return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: Buffer.from(JSON.stringify(body)) as unknown as Uint8Array, ...extra } as never;
+}
+
+/** An STS error as the SDK throws it for a query-protocol error code. */
+export function stsError(code: string, status = 403): STSServiceException {
+  return new STSServiceException({ name: code, $fault: 'client', $metadata: { httpStatusCode: status, requestId: 'sts-req-1' }, message: `${code} from STS (role ${ROLE_A})` });
+}
+
+/** A Lambda error as the SDK throws it for an `x-amzn-errortype`. */
+export function lambdaError(code: string, status = 403): LambdaServiceException {
+  return new LambdaServiceException({ name: code, $fault: 'client', $metadata: { httpStatusCode: status, requestId: 'lambda-req-1' }, message: `${code} from Lambda` });
+}
+
+/** The execution role's credentials, fixed, so no test reads the machine's. */
+export const MASTER_CREDENTIALS = async () => ({ accessKeyId: 'AKIATESTMASTER000001', secretAccessKey: 'test-master-secret-do-not-log' });
+
+// ---------------------------------------------------------------------------
+// Lambda context and logs
+// ---------------------------------------------------------------------------
+
+export function lambdaContext(remainingMs = 30_000) {
+  return {
+    awsRequestId: 'req-123',
+    functionName: 'sidecar-connector',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:809167139867:function:sidecar-connector',
+    memoryLimitInMB: '256',
+    functionVersion: '$LATEST',
+    getRemainingTimeInMillis: () => remainingMs,
+  };
+}
+
+/** A logger that writes nothing: for tests that are not about logs. */
+export function quietLogger(): Logger {
+  const logger = createLogger('sidecar-test', {});
+  logger.setLogLevel('SILENT');
+  return logger;
+}
+
+/** A Powertools logger whose output this test can read, one parsed JSON object per line. */
+export function capturedLogs(): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string; restore: () => void } {
+  const written: string[] = [];
+  const capture = (chunk: unknown) => { written.push(String(chunk)); return true; };
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const logger = createLogger('sidecar-test', {});
+  const text = () => written.join('');
+  return {
+    logger,
+    text,
+    lines: () => text().split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => { out.mockRestore(); err.mockRestore(); },
+  };
+}
