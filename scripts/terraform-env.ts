@@ -95,7 +95,7 @@ export interface MirrorSearch {
  * Find the mirror: SIDECAR_TF_PLUGIN_MIRROR first (and only it, when set: a wrong override is an
  * error, not a silent fall-back), else the first known root that holds the provider.
  */
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, platform = terraformPlatform()): MirrorSearch {
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, platform = terraformPlatform(), roots: readonly string[] = mirrorSearchRoots(env)): MirrorSearch {
   const override = env[MIRROR_ENV_VAR];
   if (override) {
     const root = resolve(override);
@@ -108,7 +108,7 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, platfor
     }
     return { root, searched: [root] };
   }
-  const searched = mirrorSearchRoots(env);
+  const searched = [...roots];
   return { root: searched.find((root) => mirrorHoldsProvider(root, platform)), searched };
 }
 
@@ -194,6 +194,8 @@ export interface TerraformEnvOptions {
   readonly baseEnv?: NodeJS.ProcessEnv;
   /** Where to write the CLI config. @default <project>/.gen/terraform.tfrc */
   readonly cliConfigFile?: string;
+  /** Roots to search when SIDECAR_TF_PLUGIN_MIRROR is not set. @default mirrorSearchRoots(baseEnv) */
+  readonly searchRoots?: readonly string[];
 }
 
 /**
@@ -215,7 +217,7 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
   };
 
-  const mirror = findProviderMirror(base);
+  const mirror = findProviderMirror(base, terraformPlatform(), options.searchRoots ?? mirrorSearchRoots(base));
   if (mirror.root) {
     const file = options.cliConfigFile ?? DEFAULT_CLI_CONFIG_FILE;
     writeFileAtomically(file, cliConfigText(mirror.root));
