@@ -1,0 +1,144 @@
+// ---------------------------------------------------------------------------
+// What every IAM operation gets (its parameters, caller, store and checks) and the shapes IAM
+// answers with (Role, User, Policy, PolicyVersion). Documents leave URL-encoded, as IAM sends them.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
+// ---------------------------------------------------------------------------
+import { AwsError, type Principal } from '../contracts';
+import type { QueryParams } from '../core/query';
+import { members } from '../core/query';
+import { validatePolicyDocument, type PolicyKind } from './policy-evaluator';
+import { principalArnsOf } from './policy-evaluator';
+import type { IamStore, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, UserRecord } from './store';
+import { checkDocumentParameter } from './validation';
+
+export interface IamCall {
+  readonly params: QueryParams;
+  readonly principal: Principal;
+  /** IAM acts in the caller's own account. */
+  readonly accountId: string;
+  readonly iam: IamStore;
+  now(): Date;
+  /** Throws AccessDenied unless the caller may perform `iam:<action>` on `resource`. */
+  authorize(resource: string): void;
+}
+
+export type IamResult = Record<string, unknown> | undefined;
+export type IamOperation = (call: IamCall) => IamResult;
+
+// ---------------------------------------------------------------------------
+// Errors IAM answers with: https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html
+// ---------------------------------------------------------------------------
+
+export const noSuchEntity = (message: string) => new AwsError('NoSuchEntity', message, 404);
+export const alreadyExists = (message: string) => new AwsError('EntityAlreadyExists', message, 409);
+export const deleteConflict = (message: string) => new AwsError('DeleteConflict', message, 409);
+export const limitExceeded = (message: string) => new AwsError('LimitExceeded', message, 409);
+
+export function requireRole(call: IamCall, roleName: string): RoleRecord {
+  const role = call.iam.role(call.accountId, roleName);
+  if (!role) throw noSuchEntity(`The role with name ${roleName} cannot be found.`);
+  return role;
+}
+
+export function requireUser(call: IamCall, userName: string): UserRecord {
+  const user = call.iam.user(call.accountId, userName);
+  if (!user) throw noSuchEntity(`The user with name ${userName} cannot be found.`);
+  return user;
+}
+
+export function requirePolicy(call: IamCall, arn: string): ManagedPolicyRecord {
+  const policy = call.iam.policy(arn);
+  if (!policy) throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  return policy;
+}
+
+// ---------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------
+
+/**
+ * Validate a policy document parameter for its use. A trust (or resource) policy naming a user
+ * or role that does not exist is refused, as IAM does:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+ */
+export function checkPolicyDocument(call: IamCall, field: string, json: string, kind: PolicyKind): void {
+  checkDocumentParameter(field, json);
+  const doc = validatePolicyDocument(json, kind);
+  if (kind === 'trust' || kind === 'resource') {
+    for (const arn of principalArnsOf(doc)) {
+      if (!call.iam.roleByArn(arn) && !call.iam.userByArn(arn)) {
+        throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${arn}"`);
+      }
+    }
+  }
+}
+
+/** IAM returns documents URL-encoded (RFC 3986), so `+` travels as %2B. */
+export function encodeDocument(json: string): string {
+  return encodeURIComponent(json);
+}
+
+// ---------------------------------------------------------------------------
+// Shapes
+// ---------------------------------------------------------------------------
+
+export function tagsShape(tags: readonly { Key: string; Value: string }[]) {
+  return members(tags.map((t) => ({ Key: t.Key, Value: t.Value })));
+}
+
+export function roleShape(role: RoleRecord): Record<string, unknown> {
+  return {
+    Path: role.path,
+    RoleName: role.roleName,
+    RoleId: role.roleId,
+    Arn: role.arn,
+    CreateDate: role.createDate,
+    AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
+    ...(role.description !== undefined ? { Description: role.description } : {}),
+    MaxSessionDuration: role.maxSessionDuration,
+    ...(role.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary } } : {}),
+    ...(role.tags.length > 0 ? { Tags: tagsShape(role.tags) } : {}),
+  };
+}
+
+export function userShape(user: UserRecord): Record<string, unknown> {
+  return {
+    Path: user.path,
+    UserName: user.userName,
+    UserId: user.userId,
+    Arn: user.arn,
+    CreateDate: user.createDate,
+    ...(user.tags.length > 0 ? { Tags: tagsShape(user.tags) } : {}),
+  };
+}
+
+export function policyShape(call: IamCall, policy: ManagedPolicyRecord): Record<string, unknown> {
+  return {
+    PolicyName: policy.policyName,
+    PolicyId: policy.policyId,
+    Arn: policy.arn,
+    Path: policy.path,
+    DefaultVersionId: policy.defaultVersionId,
+    AttachmentCount: call.iam.attachmentCount(policy.arn),
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    ...(policy.description !== undefined ? { Description: policy.description } : {}),
+    CreateDate: policy.createDate,
+    UpdateDate: policy.updateDate,
+    ...(policy.tags.length > 0 ? { Tags: tagsShape(policy.tags) } : {}),
+  };
+}
+
+export function policyVersionShape(policy: ManagedPolicyRecord, version: PolicyVersionRecord, withDocument: boolean): Record<string, unknown> {
+  return {
+    ...(withDocument ? { Document: encodeDocument(version.document) } : {}),
+    VersionId: version.versionId,
+    IsDefaultVersion: version.versionId === policy.defaultVersionId,
+    CreateDate: version.createDate,
+  };
+}
+
+/** IAM timestamps: ISO 8601 without milliseconds. */
+export function iamDate(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

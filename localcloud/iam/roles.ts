@@ -1,0 +1,208 @@
+// ---------------------------------------------------------------------------
+// IAM roles: create, read, update, delete, tags, inline policies and managed attachments.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
+// ---------------------------------------------------------------------------
+import { uniqueId } from '../core/ids';
+import { members } from '../core/query';
+import {
+  alreadyExists, checkPolicyDocument, deleteConflict, encodeDocument, iamDate, limitExceeded, noSuchEntity, requirePolicy,
+  requireRole, roleShape, tagsShape, type IamCall, type IamOperation,
+} from './call';
+import { nameKey, type RoleRecord } from './store';
+import {
+  ROLE_INLINE_MAX, TRUST_POLICY_MAX, checkDescription, checkMaxSessionDuration, checkName, checkPath, checkTags, policySize,
+} from './validation';
+
+const roleArnOf = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:role${path}${name}`;
+
+/** The role named by RoleName, authorized for the calling action. */
+function roleFor(call: IamCall): RoleRecord {
+  const name = call.params.required('RoleName');
+  checkName('roleName', name);
+  const existing = call.iam.role(call.accountId, name);
+  call.authorize(existing ? existing.arn : roleArnOf(call.accountId, '/', name));
+  return requireRole(call, name);
+}
+
+/** Attached managed policies per role: 10 by default. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+const MANAGED_POLICIES_PER_ROLE = 10;
+
+function checkTrustPolicy(call: IamCall, json: string): void {
+  checkPolicyDocument(call, 'assumeRolePolicyDocument', json, 'trust');
+  if (policySize(json) > TRUST_POLICY_MAX) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_MAX}`);
+}
+
+export const roleOperations: Record<string, IamOperation> = {
+  CreateRole(call) {
+    const p = call.params;
+    const name = p.required('RoleName');
+    checkName('roleName', name);
+    const path = p.optional('Path') ?? '/';
+    checkPath(path);
+    const arn = roleArnOf(call.accountId, path, name);
+    call.authorize(arn);
+    const document = p.required('AssumeRolePolicyDocument');
+    const maxSessionDuration = p.optionalInt('MaxSessionDuration') ?? 3600;
+    checkMaxSessionDuration(maxSessionDuration);
+    const description = p.optional('Description');
+    if (description !== undefined) checkDescription(description);
+    const tags = p.tags();
+    checkTags(tags);
+    if (call.iam.role(call.accountId, name)) throw alreadyExists(`Role with name ${name} already exists.`);
+    checkTrustPolicy(call, document);
+    const boundary = p.optional('PermissionsBoundary');
+    if (boundary !== undefined) requirePolicy(call, boundary);
+    const role: RoleRecord = {
+      roleName: name, roleId: uniqueId('AROA'), path, arn, createDate: iamDate(call.now()), assumeRolePolicyDocument: document,
+      ...(description !== undefined ? { description } : {}), maxSessionDuration, ...(boundary ? { permissionsBoundary: boundary } : {}),
+      tags, inlinePolicies: {}, attachedPolicyArns: [],
+    };
+    call.iam.account(call.accountId).roles[nameKey(name)] = role;
+    call.iam.save();
+    return { Role: roleShape(role) };
+  },
+
+  GetRole(call) {
+    return { Role: roleShape(roleFor(call)) };
+  },
+
+  ListRoles(call) {
+    call.authorize('*');
+    const prefix = call.params.optional('PathPrefix') ?? '/';
+    const roles = Object.values(call.iam.account(call.accountId).roles).filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
+    return { Roles: members(roles.map(roleShape)), IsTruncated: false };
+  },
+
+  DeleteRole(call) {
+    const role = roleFor(call);
+    if (Object.keys(role.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
+    if (role.attachedPolicyArns.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
+    delete call.iam.account(call.accountId).roles[nameKey(role.roleName)];
+    call.iam.save();
+    return undefined;
+  },
+
+  UpdateRole(call) {
+    const role = roleFor(call);
+    const description = call.params.optional('Description');
+    const max = call.params.optionalInt('MaxSessionDuration');
+    if (description !== undefined) checkDescription(description);
+    if (max !== undefined) checkMaxSessionDuration(max);
+    if (description !== undefined) role.description = description;
+    if (max !== undefined) role.maxSessionDuration = max;
+    call.iam.save();
+    return {};
+  },
+
+  UpdateRoleDescription(call) {
+    const role = roleFor(call);
+    const description = call.params.required('Description');
+    checkDescription(description);
+    role.description = description;
+    call.iam.save();
+    return { Role: roleShape(role) };
+  },
+
+  UpdateAssumeRolePolicy(call) {
+    const role = roleFor(call);
+    const document = call.params.required('PolicyDocument');
+    checkTrustPolicy(call, document);
+    role.assumeRolePolicyDocument = document;
+    call.iam.save();
+    return undefined;
+  },
+
+  TagRole(call) {
+    const role = roleFor(call);
+    const tags = call.params.tags();
+    const merged = new Map(role.tags.map((t) => [t.Key, t]));
+    for (const t of tags) merged.set(t.Key, t);
+    checkTags([...merged.values()]);
+    role.tags = [...merged.values()];
+    call.iam.save();
+    return undefined;
+  },
+
+  UntagRole(call) {
+    const role = roleFor(call);
+    const keys = new Set(call.params.list('TagKeys'));
+    role.tags = role.tags.filter((t) => !keys.has(t.Key));
+    call.iam.save();
+    return undefined;
+  },
+
+  ListRoleTags(call) {
+    return { Tags: tagsShape(roleFor(call).tags), IsTruncated: false };
+  },
+
+  // -- inline policies --------------------------------------------------------
+
+  PutRolePolicy(call) {
+    const role = roleFor(call);
+    const policyName = call.params.required('PolicyName');
+    checkName('policyName', policyName);
+    const document = call.params.required('PolicyDocument');
+    checkPolicyDocument(call, 'policyDocument', document, 'identity');
+    const others = Object.entries(role.inlinePolicies).filter(([n]) => n !== policyName).reduce((sum, [, d]) => sum + policySize(d), 0);
+    if (others + policySize(document) > ROLE_INLINE_MAX) throw limitExceeded(`Maximum policy size of ${ROLE_INLINE_MAX} bytes exceeded for role ${role.roleName}`);
+    role.inlinePolicies[policyName] = document;
+    call.iam.save();
+    return undefined;
+  },
+
+  GetRolePolicy(call) {
+    const role = roleFor(call);
+    const policyName = call.params.required('PolicyName');
+    const document = role.inlinePolicies[policyName];
+    if (document === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
+    return { RoleName: role.roleName, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
+  },
+
+  DeleteRolePolicy(call) {
+    const role = roleFor(call);
+    const policyName = call.params.required('PolicyName');
+    if (role.inlinePolicies[policyName] === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
+    delete role.inlinePolicies[policyName];
+    call.iam.save();
+    return undefined;
+  },
+
+  ListRolePolicies(call) {
+    return { PolicyNames: members(Object.keys(roleFor(call).inlinePolicies).sort()), IsTruncated: false };
+  },
+
+  // -- managed policy attachments ---------------------------------------------
+
+  AttachRolePolicy(call) {
+    const role = roleFor(call);
+    const arn = call.params.required('PolicyArn');
+    requirePolicy(call, arn);
+    if (!role.attachedPolicyArns.includes(arn)) {
+      if (role.attachedPolicyArns.length >= MANAGED_POLICIES_PER_ROLE) throw limitExceeded(`Cannot exceed quota for PoliciesPerRole: ${MANAGED_POLICIES_PER_ROLE}`);
+      role.attachedPolicyArns.push(arn);
+      call.iam.save();
+    }
+    return undefined;
+  },
+
+  DetachRolePolicy(call) {
+    const role = roleFor(call);
+    const arn = call.params.required('PolicyArn');
+    if (!role.attachedPolicyArns.includes(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
+    role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== arn);
+    call.iam.save();
+    return undefined;
+  },
+
+  ListAttachedRolePolicies(call) {
+    const role = roleFor(call);
+    const attached = role.attachedPolicyArns.map((arn) => ({ PolicyName: call.iam.policy(arn)?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
+    return { AttachedPolicies: members(attached), IsTruncated: false };
+  },
+
+  /** The local cloud has no EC2, so no role is ever in an instance profile. */
+  ListInstanceProfilesForRole(call) {
+    roleFor(call);
+    return { InstanceProfiles: '', IsTruncated: false };
+  },
+};

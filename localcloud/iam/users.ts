@@ -1,0 +1,178 @@
+// ---------------------------------------------------------------------------
+// IAM users with access keys and user policies, so tests can act as principals other than an
+// account's root. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users.html
+// ---------------------------------------------------------------------------
+import { AwsError } from '../contracts';
+import { secretAccessKey, uniqueId } from '../core/ids';
+import { members } from '../core/query';
+import {
+  alreadyExists, checkPolicyDocument, deleteConflict, encodeDocument, iamDate, limitExceeded, noSuchEntity, requirePolicy,
+  requireUser, userShape, type IamCall, type IamOperation,
+} from './call';
+import { nameKey, type UserRecord } from './store';
+import { USER_INLINE_MAX, checkName, checkPath, checkTags, policySize } from './validation';
+
+const userArnOf = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:user${path}${name}`;
+
+/** Access keys per user: 2. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+const ACCESS_KEYS_PER_USER = 2;
+const MANAGED_POLICIES_PER_USER = 10;
+
+/**
+ * The user named by UserName; when it is omitted, the calling user, as IAM does for GetUser,
+ * CreateAccessKey and ListAccessKeys. Authorized for the calling action.
+ */
+function userFor(call: IamCall, implicitSelf = false): UserRecord {
+  let name = call.params.optional('UserName');
+  if (name === undefined && implicitSelf) {
+    if (call.principal.kind !== 'user') throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials');
+    name = call.principal.arn.slice(call.principal.arn.lastIndexOf('/') + 1);
+  }
+  if (name === undefined) name = call.params.required('UserName');
+  checkName('userName', name);
+  const existing = call.iam.user(call.accountId, name);
+  call.authorize(existing ? existing.arn : userArnOf(call.accountId, '/', name));
+  return requireUser(call, name);
+}
+
+export const userOperations: Record<string, IamOperation> = {
+  CreateUser(call) {
+    const name = call.params.required('UserName');
+    checkName('userName', name);
+    const path = call.params.optional('Path') ?? '/';
+    checkPath(path);
+    const arn = userArnOf(call.accountId, path, name);
+    call.authorize(arn);
+    const tags = call.params.tags();
+    checkTags(tags);
+    if (call.iam.user(call.accountId, name)) throw alreadyExists(`User with name ${name} already exists.`);
+    const user: UserRecord = { userName: name, userId: uniqueId('AIDA'), path, arn, createDate: iamDate(call.now()), tags, inlinePolicies: {}, attachedPolicyArns: [] };
+    call.iam.account(call.accountId).users[nameKey(name)] = user;
+    call.iam.save();
+    return { User: userShape(user) };
+  },
+
+  GetUser(call) {
+    if (call.params.optional('UserName') === undefined && call.principal.kind === 'root') {
+      // GetUser without a name, signed by root keys, describes the root user.
+      return { User: { UserId: call.accountId, Arn: call.principal.arn, CreateDate: iamDate(new Date(0)) } };
+    }
+    return { User: userShape(userFor(call, true)) };
+  },
+
+  DeleteUser(call) {
+    const user = userFor(call);
+    if (call.iam.accessKeysOf(call.accountId, user.userName).length > 0) throw deleteConflict('Cannot delete entity, must delete access keys first.');
+    if (Object.keys(user.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
+    if (user.attachedPolicyArns.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
+    delete call.iam.account(call.accountId).users[nameKey(user.userName)];
+    call.iam.save();
+    return undefined;
+  },
+
+  // -- access keys -------------------------------------------------------------
+
+  CreateAccessKey(call) {
+    const user = userFor(call, true);
+    if (call.iam.accessKeysOf(call.accountId, user.userName).length >= ACCESS_KEYS_PER_USER) {
+      throw limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
+    }
+    const key = { accessKeyId: uniqueId('AKIA'), secretAccessKey: secretAccessKey(), accountId: call.accountId, userName: user.userName, status: 'Active' as const, createDate: iamDate(call.now()) };
+    call.iam.putAccessKey(key);
+    call.iam.save();
+    return { AccessKey: { UserName: key.userName, AccessKeyId: key.accessKeyId, Status: key.status, SecretAccessKey: key.secretAccessKey, CreateDate: key.createDate } };
+  },
+
+  DeleteAccessKey(call) {
+    const user = userFor(call, true);
+    const id = call.params.required('AccessKeyId');
+    const key = call.iam.accessKey(id);
+    if (!key || key.accountId !== call.accountId || nameKey(key.userName) !== nameKey(user.userName)) throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+    call.iam.deleteAccessKey(id);
+    call.iam.save();
+    return undefined;
+  },
+
+  UpdateAccessKey(call) {
+    const user = userFor(call, true);
+    const id = call.params.required('AccessKeyId');
+    const status = call.params.required('Status');
+    if (status !== 'Active' && status !== 'Inactive') throw new AwsError('ValidationError', `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
+    const key = call.iam.accessKey(id);
+    if (!key || key.accountId !== call.accountId || nameKey(key.userName) !== nameKey(user.userName)) throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+    key.status = status;
+    call.iam.save();
+    return undefined;
+  },
+
+  ListAccessKeys(call) {
+    const user = userFor(call, true);
+    const keys = call.iam.accessKeysOf(call.accountId, user.userName).map((k) => ({ UserName: k.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: k.createDate }));
+    return { AccessKeyMetadata: members(keys), IsTruncated: false };
+  },
+
+  // -- inline policies --------------------------------------------------------
+
+  PutUserPolicy(call) {
+    const user = userFor(call);
+    const policyName = call.params.required('PolicyName');
+    checkName('policyName', policyName);
+    const document = call.params.required('PolicyDocument');
+    checkPolicyDocument(call, 'policyDocument', document, 'identity');
+    const others = Object.entries(user.inlinePolicies).filter(([n]) => n !== policyName).reduce((sum, [, d]) => sum + policySize(d), 0);
+    if (others + policySize(document) > USER_INLINE_MAX) throw limitExceeded(`Maximum policy size of ${USER_INLINE_MAX} bytes exceeded for user ${user.userName}`);
+    user.inlinePolicies[policyName] = document;
+    call.iam.save();
+    return undefined;
+  },
+
+  GetUserPolicy(call) {
+    const user = userFor(call);
+    const policyName = call.params.required('PolicyName');
+    const document = user.inlinePolicies[policyName];
+    if (document === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
+    return { UserName: user.userName, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
+  },
+
+  DeleteUserPolicy(call) {
+    const user = userFor(call);
+    const policyName = call.params.required('PolicyName');
+    if (user.inlinePolicies[policyName] === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
+    delete user.inlinePolicies[policyName];
+    call.iam.save();
+    return undefined;
+  },
+
+  ListUserPolicies(call) {
+    return { PolicyNames: members(Object.keys(userFor(call).inlinePolicies).sort()), IsTruncated: false };
+  },
+
+  // -- managed policy attachments ---------------------------------------------
+
+  AttachUserPolicy(call) {
+    const user = userFor(call);
+    const arn = call.params.required('PolicyArn');
+    requirePolicy(call, arn);
+    if (!user.attachedPolicyArns.includes(arn)) {
+      if (user.attachedPolicyArns.length >= MANAGED_POLICIES_PER_USER) throw limitExceeded(`Cannot exceed quota for PoliciesPerUser: ${MANAGED_POLICIES_PER_USER}`);
+      user.attachedPolicyArns.push(arn);
+      call.iam.save();
+    }
+    return undefined;
+  },
+
+  DetachUserPolicy(call) {
+    const user = userFor(call);
+    const arn = call.params.required('PolicyArn');
+    if (!user.attachedPolicyArns.includes(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
+    user.attachedPolicyArns = user.attachedPolicyArns.filter((a) => a !== arn);
+    call.iam.save();
+    return undefined;
+  },
+
+  ListAttachedUserPolicies(call) {
+    const user = userFor(call);
+    const attached = user.attachedPolicyArns.map((arn) => ({ PolicyName: call.iam.policy(arn)?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
+    return { AttachedPolicies: members(attached), IsTruncated: false };
+  },
+};

@@ -1,0 +1,43 @@
+// ---------------------------------------------------------------------------
+// The local cloud's server process (what `localcloud/cli.ts up` and the test support spawn).
+// Environment: LOCALCLOUD_PORT (default 4510; 0 = any free port), LOCALCLOUD_STATE_DIR,
+// SIDECAR_CONFIG_FILE, LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_READY_FILE (written with
+// {pid, port, url} once listening, so a parent learns the port). Stops cleanly on SIGTERM/SIGINT.
+// ---------------------------------------------------------------------------
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { portFromEnv, startLocalCloud } from './server';
+
+async function main(): Promise<void> {
+  const cloud = await startLocalCloud({
+    port: portFromEnv(),
+    stateDir: process.env.LOCALCLOUD_STATE_DIR || undefined,
+    configFile: process.env.SIDECAR_CONFIG_FILE || undefined,
+  });
+  const readyFile = process.env.LOCALCLOUD_READY_FILE;
+  if (readyFile) {
+    mkdirSync(dirname(readyFile), { recursive: true });
+    const temp = `${readyFile}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString() }));
+    renameSync(temp, readyFile);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`local cloud: ${signal}, stopping\n`);
+    // A stuck sandbox must not keep the process alive past the CLI's SIGKILL deadline.
+    setTimeout(() => process.exit(1), 8000).unref();
+    cloud.close().then(() => process.exit(0), (e) => {
+      process.stderr.write(`local cloud: error while stopping: ${(e as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`local cloud failed to start: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// ---------------------------------------------------------------------------
+// The STS service (query protocol, API version 2011-06-15): GetCallerIdentity and AssumeRole.
+// Anything else answers InvalidAction (400).
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_Operations.html
+// ---------------------------------------------------------------------------
+import type { Service, ServiceContext, ServiceRequest, ServiceResponse } from '../contracts';
+import { QueryParams, queryResponse } from '../core/query';
+import { invalidAction } from '../iam/service';
+import type { RoleSessionIssuer } from './assume-role';
+
+export const STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole'] as const;
+
+/** STS timestamps: ISO 8601 without milliseconds. */
+const stsDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function createStsService(issuer: RoleSessionIssuer): Service {
+  return {
+    async handle(req: ServiceRequest, _ctx: ServiceContext): Promise<ServiceResponse> {
+      const params = QueryParams.from(req.body, req.query);
+      const p = req.principal;
+      switch (params.action) {
+        // No permission is needed, and an explicit deny does not stop it.
+        // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+        case 'GetCallerIdentity':
+          return queryResponse('sts', 'GetCallerIdentity', { UserId: p.userId, Account: p.accountId, Arn: p.arn }, req.requestId);
+        case 'AssumeRole': {
+          const session = issuer.assumeRole(p, {
+            roleArn: params.required('RoleArn'),
+            roleSessionName: params.required('RoleSessionName'),
+            externalId: params.optional('ExternalId'),
+            durationSeconds: params.optionalInt('DurationSeconds'),
+            policy: params.optional('Policy'),
+          });
+          return queryResponse('sts', 'AssumeRole', {
+            Credentials: {
+              AccessKeyId: session.credentials.accessKeyId,
+              SecretAccessKey: session.credentials.secretAccessKey,
+              SessionToken: session.credentials.sessionToken,
+              Expiration: stsDate(session.credentials.expiration),
+            },
+            AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.assumedRoleArn },
+            ...(session.packedPolicySize !== undefined ? { PackedPolicySize: session.packedPolicySize } : {}),
+          }, req.requestId);
+        }
+        default:
+          throw invalidAction(params.action);
+      }
+    },
+  };
+}
