@@ -47,8 +47,8 @@ const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']
 const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity', 'sts:SetContext'];
 
 /** A principal ARN IAM can resolve: account root, user, role, or an assumed-role session. */
-const AWS_PRINCIPAL_ARN = /^arn:aws:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/[^/]+\/.+)$/;
-const IAM_IDENTITY_ARN = /^arn:aws:iam::\d{12}:(user|role)\/.+$/;
+const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/[^/]+\/.+)$/;
+const IAM_IDENTITY_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/.+$/;
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
 
 /** A list element: a string, or a non-empty array of strings. Anything else is a syntax error. */

@@ -102,7 +102,7 @@ function matchAwsEntry(entry: string, principal: EvaluationPrincipal): Principal
   if (entry === '*') return 'everyone';
   if (principal.kind === 'service') return undefined;
   if (ACCOUNT_ID.test(entry)) return entry === principal.accountId ? 'account' : undefined;
-  if (entry === `arn:aws:iam::${principal.accountId}:root`) return 'account';
+  if (entry.startsWith('arn:') && entry.endsWith(`:iam::${principal.accountId}:root`) && entry.split(':').length === 6) return 'account';
   if (principal.kind === 'user' && entry === principal.arn) return 'user';
   if (principal.kind === 'assumed-role') {
     if (entry === principal.arn) return 'session';
