@@ -81,14 +81,14 @@ const ROOT_CANNOT_ASSUME = 'Roles may not be assumed by root accounts.';
  * 1. An explicit Deny in any applicable policy (identity, session, or a resource-policy statement
  *    naming the caller) wins.
  * 2. A service principal is allowed only by a resource policy naming that service.
- * 3. Same account: the root user is allowed. Otherwise allowed when the identity side allows
- *    (identity policies, intersected with session policies when the session has any), or when the
- *    resource policy names the caller itself. A grant to the role ARN (or `*`) is still limited by
- *    the session policy; a grant to the exact session ARN is not. A grant to the account only
- *    delegates to the identity side.
+ * 3. Cross account: the identity side (identity policies intersected with session policies when the
+ *    session has any; root: always) AND the resource policy must both allow.
+ * 4. Same account: the root user is allowed. Otherwise allowed when the identity side allows, or
+ *    when the resource policy names the caller itself. A grant to the role ARN (or `*`) is still
+ *    limited by the session policy; a grant to the exact session ARN is not. A grant to the
+ *    account only delegates to the identity side.
  *    In `trust` mode (sts:AssumeRole) the trust policy must allow in every case; when it names the
  *    account rather than the caller, the identity side must allow too.
- * 4. Cross account: the identity side (root: always) AND the resource policy must both allow.
  */
 export function evaluate(input: EvaluationInput): Decision {
   const { principal } = input;
@@ -134,14 +134,14 @@ export function evaluate(input: EvaluationInput): Decision {
 
   const sameAccount = principal.accountId === input.resourceAccountId;
 
-  // -- 4. cross account --------------------------------------------------------
+  // -- 3. cross account --------------------------------------------------------
   if (!sameAccount) {
     if (!identityAllowed || !sessionAllowed) return identityDenial();
     if (resourceAllows.length === 0) return implicitDeny('resource', `no ${resourceWord} allows (cross-account access needs both sides)`);
     return allow(`identity side and ${resourceWord} both allow (cross-account)`, [...identityMatched, ...resourceMatched]);
   }
 
-  // -- 3. same account ---------------------------------------------------------
+  // -- 4. same account ---------------------------------------------------------
   if (isRoot) return allow("root user of the resource's account", []);
 
   // A grant naming the caller directly. The exact session ARN escapes the session policy; the role
