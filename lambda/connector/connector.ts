@@ -173,7 +173,7 @@ export function createConnectorHandler(deps: ConnectorDeps): (event: unknown, co
     } catch (e) {
       const error = asTypedError(e);
       const fields = {
-        tenant, functionArn: seen.functionArn, outcome: error.code, message: error.message, totalMs: performance.now() - started,
+        tenant, functionArn: seen.functionArn, outcome: error.code, errorMessage: error.message, totalMs: performance.now() - started,
         cacheEntries: deps.clients.stats().entries, awsCause: error.cause ? describeAwsCause(error.cause) : undefined,
       };
       if (error.code === 'Internal') deps.logger.error('connector request', { ...fields, cause: error.cause });

@@ -4,14 +4,14 @@
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { PayloadTooLargeError } from '../shared/errors';
-import { INVOKE_PAYLOAD_MAX_BYTES, validationErrorFrom } from '../shared/payload';
+import { INVOKE_PAYLOAD_MAX_BYTES, typeMessage, validationErrorFrom } from '../shared/payload';
 
 /** Lambda's FunctionName accepts up to 170 characters (a full ARN with a qualifier). */
 const FUNCTION_REF_MAX_CHARS = 170;
 
 export const connectorRequestSchema = z.strictObject({
-  tenant: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
-  function: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(FUNCTION_REF_MAX_CHARS, `must be at most ${FUNCTION_REF_MAX_CHARS} characters`).optional(),
+  tenant: z.string({ error: typeMessage('a string') }).min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+  function: z.string({ error: typeMessage('a string') }).min(1, 'must not be empty').max(FUNCTION_REF_MAX_CHARS, `must be at most ${FUNCTION_REF_MAX_CHARS} characters`).optional(),
   payload: z.unknown().optional(),
 }, { error: (issue) => (issue.code === 'invalid_type' ? 'the request must be a JSON object' : undefined) });
 
@@ -25,7 +25,7 @@ export interface ConnectorRequest {
 /** Validate the event; throws ValidationError naming the field, or PayloadTooLargeError. */
 export function parseConnectorRequest(event: unknown): ConnectorRequest {
   const result = connectorRequestSchema.safeParse(event);
-  if (!result.success) throw validationErrorFrom(result.error);
+  if (!result.success) throw validationErrorFrom(result.error, Object.keys(connectorRequestSchema.shape));
   const payloadJson = result.data.payload === undefined ? '{}' : JSON.stringify(result.data.payload);
   const bytes = Buffer.byteLength(payloadJson, 'utf8');
   if (bytes > INVOKE_PAYLOAD_MAX_BYTES) {

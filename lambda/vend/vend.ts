@@ -96,7 +96,7 @@ export function createVendHandler(deps: VendDeps): (event: unknown, context?: Pa
       return result;
     } catch (e) {
       const error = asTypedError(e);
-      const fields = { tenant, outcome: error.code, message: error.message, totalMs: performance.now() - started, awsCause: error.cause ? describeAwsCause(error.cause) : undefined };
+      const fields = { tenant, outcome: error.code, errorMessage: error.message, totalMs: performance.now() - started, awsCause: error.cause ? describeAwsCause(error.cause) : undefined };
       if (error.code === 'Internal') deps.logger.error('vend request', { ...fields, cause: error.cause });
       else deps.logger.warn('vend request', fields);
       return failureResponse(error);

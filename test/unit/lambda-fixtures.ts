@@ -111,7 +111,8 @@ export function capturedLogs(): { logger: Logger; lines: () => Record<string, un
   return {
     logger,
     text,
-    lines: () => text().split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    // Only the JSON lines: Node's own warnings (e.g. the SDK's Node-version notice) land here too.
+    lines: () => text().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
     restore: () => { out.mockRestore(); err.mockRestore(); },
   };
 }
