@@ -6,12 +6,13 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ROLE_SESSION_NAME_PATTERN } from '../../modules/naming';
+import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../modules/naming';
+import { buildTenantRegistry } from '../../modules/tenant-registry';
 import { scopedInvokeSessionPolicy } from '../../modules/policies';
 import { createConnectorHandler, type ConnectorDeps } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
 import {
-  ECHO_A, EXTERNAL_ID_ACME, MASTER_CREDENTIALS, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A,
+  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, MASTER_CREDENTIALS, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A,
   assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, testRegistry,
 } from './lambda-fixtures';
 
@@ -272,6 +273,25 @@ describe('request validation', () => {
 
     expect(result).toEqual({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining(`${field}:`) } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  test('a bare name that matches functions in two regions is refused: pass the ARN', async () => {
+    const westEcho = functionArn('eu-west-1', ACCOUNT_A, 'sidecar-echo');
+    const registry = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'spread', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, westEcho] }] });
+    const handler = createConnectorHandler(connectorDeps({ registry }));
+
+    const result = await handler({ tenant: 'spread', function: 'sidecar-echo' }, lambdaContext());
+
+    expect(result).toEqual({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining('function: function name "sidecar-echo" matches 2') } });
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  test('a missing tenant is reported as required', async () => {
+    const handler = createConnectorHandler(connectorDeps());
+
+    const result = await handler({}, lambdaContext());
+
+    expect(result).toEqual({ ok: false, error: { code: 'InvalidRequest', message: 'Invalid request: tenant: is required' } });
   });
 
   test('an event that is not an object is refused', async () => {

@@ -4,11 +4,12 @@
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ROLE_SESSION_NAME_PATTERN } from '../../modules/naming';
+import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../modules/naming';
+import { buildTenantRegistry } from '../../modules/tenant-registry';
 import { scopedInvokeSessionPolicy } from '../../modules/policies';
 import { createVendHandler, type VendDeps } from '../../lambda/vend/vend';
 import {
-  ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, testRegistry,
+  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, testRegistry,
 } from './lambda-fixtures';
 
 const sts = mockClient(STSClient);
@@ -128,6 +129,16 @@ describe('refused before STS', () => {
     const result = await vendHandler()(event, lambdaContext());
 
     expect(result).toEqual({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining(`${field}:`) } });
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  test('functions in two regions are refused: one vend, one region', async () => {
+    const westEcho = functionArn('eu-west-1', ACCOUNT_A, 'sidecar-echo-west');
+    const registry = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'spread', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, westEcho] }] });
+
+    const result = await vendHandler({ registry })({ tenant: 'spread', functions: [ECHO_A, westEcho] }, lambdaContext());
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining('functions: the functions are in several regions') } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
   });
 
