@@ -158,9 +158,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         return;
       }
       if (url.pathname.startsWith('/_localcloud/')) {
-        const body = await readBody(req, 1024 * 1024);
-        const name = url.pathname.slice('/_localcloud/control/'.length);
-        const answer = testControls && url.pathname.startsWith('/_localcloud/control/') ? handleControl({ clock, faults, issuer }, method, name, body) : undefined;
+        let answer: ServiceResponse | undefined;
+        try {
+          const body = await readBody(req, 1024 * 1024);
+          const name = url.pathname.slice('/_localcloud/control/'.length);
+          answer = testControls && url.pathname.startsWith('/_localcloud/control/') ? handleControl({ clock, faults, issuer }, method, name, body) : undefined;
+        } catch (e) {
+          answer = jsonErrorResponse(e instanceof BodyTooLargeError ? new AwsError('RequestEntityTooLargeException', e.message, 413) : toAwsError(e), requestId);
+        }
         send(res, answer ?? jsonErrorResponse(new AwsError('NotFound', testControls
           ? `No local cloud control answers ${method} ${url.pathname}.`
           : 'Test controls are off: start the local cloud with LOCALCLOUD_TEST_CONTROLS=1 to use /_localcloud/control/.', 404), requestId));
@@ -194,13 +199,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         response = errorResponse(service, toAwsError(e), requestId);
       }
     }
-    send(res, response);
+    // Logged before the answer leaves, so a client that reads the log after its call finds the line.
     const headers = response.headers ?? {};
     log.request({
       requestId, awsService: service, operation: track.operation ?? 'unknown', principal: track.principal, method, path: url.pathname,
       status: response.status, ...(headers['x-amzn-errortype'] ? { errorCode: headers['x-amzn-errortype'] } : response.status >= 400 ? { errorCode: /<Code>([^<]+)<\/Code>/.exec(String(response.body))?.[1] } : {}),
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
     });
+    send(res, response);
   }
 
   const server: Server = createServer((req, res) => {
