@@ -39,8 +39,10 @@ export interface ConnectorSuccess {
   readonly functionArn: string;
   readonly statusCode: number;
   readonly executedVersion: string | null;
-  /** The function's answer, parsed from JSON (the raw text if it is not JSON). */
+  /** The function's answer, parsed from JSON (the raw text if it is not JSON); null for a DryRun. */
   readonly payload: unknown;
+  /** true when the function was not run: only the permission and its existence were checked. */
+  readonly dryRun: boolean;
   readonly timings: ConnectorTimings;
 }
 
@@ -94,8 +96,8 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
   try {
     const command = new InvokeCommand({
       FunctionName: functionArn,
-      InvocationType: 'RequestResponse',
-      Payload: Buffer.from(request.payloadJson, 'utf8'),
+      InvocationType: request.dryRun ? 'DryRun' : 'RequestResponse',
+      Payload: request.dryRun ? undefined : Buffer.from(request.payloadJson, 'utf8'),
       ClientContext: connectorClientContext(tenant.tenantId),
     });
     output = await withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
@@ -120,6 +122,7 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
     statusCode: output.StatusCode ?? 200,
     executedVersion: output.ExecutedVersion ?? null,
     payload: parseJsonOrText(text),
+    dryRun: request.dryRun,
     timings: { totalMs: performance.now() - started, assumeRoleMs: credentials.ms, invokeMs, credentialsCached: credentials.cached },
   };
 }

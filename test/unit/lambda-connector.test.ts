@@ -107,6 +107,37 @@ describe('Invoke request', () => {
     expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'))).toEqual({ order: 42 });
   });
 
+  test('a dryRun request assumes the same scoped role, then invokes with DryRun and no payload', async () => {
+    // Prepare
+    lambda.on(InvokeCommand).resolves({ StatusCode: 204 });
+    const handler = createConnectorHandler(connectorDeps());
+
+    // Act
+    const answer = await handler({ tenant: 'acme', dryRun: true, payload: { order: 42 } }, lambdaContext());
+
+    // Assess: the permission is checked, the customer's code is not run, and the answer says so.
+    expect(JSON.parse(assumeRoleInput().Policy ?? 'null')).toEqual(scopedInvokeSessionPolicy([ECHO_A]));
+    expect(invokeInput()).toMatchObject({ FunctionName: ECHO_A, InvocationType: 'DryRun', Payload: undefined });
+    expect(answer).toMatchObject({ ok: true, dryRun: true, statusCode: 204, payload: null });
+  });
+
+  test('a request without dryRun is not a dry run', async () => {
+    const handler = createConnectorHandler(connectorDeps());
+
+    const answer = await handler({ tenant: 'acme' }, lambdaContext());
+
+    expect(answer).toMatchObject({ ok: true, dryRun: false });
+  });
+
+  test('dryRun must be a boolean', async () => {
+    const handler = createConnectorHandler(connectorDeps());
+
+    const answer = await handler({ tenant: 'acme', dryRun: 'yes' }, lambdaContext());
+
+    expect(answer).toEqual({ ok: false, error: expect.objectContaining({ code: 'InvalidRequest', message: expect.stringContaining('dryRun') }) });
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
   test('stamps the client context with the tenant, so the function sees who called', async () => {
     const handler = createConnectorHandler(connectorDeps());
 
