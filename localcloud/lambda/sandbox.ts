@@ -6,6 +6,7 @@
 // ---------------------------------------------------------------------------
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 export const BOOTSTRAP_PATH = join(__dirname, 'runtime', 'bootstrap.cjs');
 /** Lambda gives the Init phase 10 seconds. */
@@ -47,7 +48,6 @@ type ChildMessage =
 
 interface Pending {
   readonly id: string;
-  readonly startedAt: number;
   logs: string;
   readonly finish: (outcome: { kind: 'success'; payload: string } | { kind: 'error'; error: FunctionErrorPayload }) => void;
 }
@@ -82,7 +82,7 @@ export class Sandbox {
 
   /** Start the process and load the handler; resolves to the init error, if any. */
   private start(): Promise<FunctionErrorPayload | undefined> {
-    const started = Date.now();
+    const started = performance.now();
     const child = spawn(process.execPath, [`--max-old-space-size=${this.spec.memorySize}`, BOOTSTRAP_PATH], {
       cwd: this.spec.taskRoot,
       env: this.spec.env,
@@ -101,7 +101,7 @@ export class Sandbox {
       child.on('message', (msg: ChildMessage) => {
         if (msg.type === 'ready') {
           clearTimeout(initTimer);
-          this.initDurationMs = Date.now() - started;
+          this.initDurationMs = performance.now() - started;
           resolve(undefined);
         } else if (msg.type === 'init-error') {
           clearTimeout(initTimer);
@@ -166,6 +166,7 @@ export class Sandbox {
     }
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const startedAt = Date.now();
+    const startedPrecise = performance.now();
     const result = await new Promise<{ kind: 'success'; payload: string } | { kind: 'error'; error: FunctionErrorPayload }>((resolve) => {
       const timer = setTimeout(() => {
         // Lambda stops the environment at the deadline; nothing the handler does afterwards counts.
@@ -175,7 +176,6 @@ export class Sandbox {
       }, timeoutMs);
       this.pending = {
         id: requestId,
-        startedAt,
         logs: this.takeStrayLogs(),
         finish: (outcome) => {
           clearTimeout(timer);
@@ -187,7 +187,7 @@ export class Sandbox {
     const logs = this.pending?.logs ?? '';
     this.pending = undefined;
     this.lastUsedAt = this.now();
-    return { ...result, logs, durationMs: Date.now() - startedAt, initDurationMs };
+    return { ...result, logs, durationMs: performance.now() - startedPrecise, initDurationMs };
   }
 
   private takeStrayLogs(): string {

@@ -7,7 +7,7 @@
 //     configuration change, after a timeout, after idling, when role credentials expire
 //   handler errors, timeouts, init errors, a handler outside the package (refused)
 //   DryRun runs nothing; Event answers 202 and runs later; ClientContext; LogType Tail; logs file
-//   payload limits both ways; reserved concurrency throttles
+//   payload limits both ways; reserved concurrency throttles; a function survives a restart
 // ---------------------------------------------------------------------------
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -222,6 +222,14 @@ describe('sandboxes', () => {
     const elapsed = Date.now() - started;
     expect(new Set(outs.map((o) => o.pid)).size).toBe(3);
     expect(elapsed).toBeLessThan(3 * 800);
+  });
+
+  test('scale out to at most 4 per function; further invocations wait for a free one and all succeed', async () => {
+    const name = await deploy();
+    const outs = await Promise.all([1, 2, 3, 4, 5, 6].map(() => result(name, { action: 'sleep', ms: 600 })));
+    const pids = new Set(outs.map((o) => o.pid));
+    expect(pids.size).toBe(4);
+    expect(outs.filter((o) => o.count === 2)).toHaveLength(2);
   });
 
   test('are replaced after a configuration change: new state, new environment', async () => {
@@ -481,6 +489,30 @@ describe('reserved concurrency', () => {
     expect((await result(name)).count).toBe(2);
   });
 });
+
+// ---------------------------------------------------------------------------
+// Restart
+// ---------------------------------------------------------------------------
+
+test('a function survives a restart of the local cloud and runs from the same state folder', async () => {
+  const first = await startTestCloud();
+  try {
+    const iam = new IAMClient(first.clientConfig(first.credentialsFor('customer-a')));
+    const role = await createRole(iam, 'restart-exec');
+    const client = new LambdaClient(first.clientConfig(first.credentialsFor('customer-a')));
+    await client.send(new CreateFunctionCommand({ FunctionName: 'survivor', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Code: { ZipFile: await handlerZip('exports.handler = async () => "still here";') } }));
+  } finally {
+    await first.close();
+  }
+  const second = await startTestCloud({ stateDir: first.stateDir });
+  try {
+    const client = new LambdaClient(second.clientConfig(second.credentialsFor('customer-a')));
+    const out = await client.send(new InvokeCommand({ FunctionName: 'survivor' }));
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toBe('still here');
+  } finally {
+    await second.close();
+  }
+}, 60_000);
 
 // ---------------------------------------------------------------------------
 // Recycling on the local cloud's clock (last: moving the clock affects every session)
