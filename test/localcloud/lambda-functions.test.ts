@@ -8,7 +8,7 @@
 //   versions: $LATEST listed, no NextMarker, publish and re-publish
 //   list functions per account, tags, reserved concurrency, code-signing config
 //   function policy: add / get / remove, duplicate Sid, bad principal
-//   unknown operations answer a 4xx
+//   unknown operations answer a 4xx; injected faults reach the caller per operation
 // ---------------------------------------------------------------------------
 import { createHash } from 'node:crypto';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -20,7 +20,7 @@ import {
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
 import { createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
-import { startTestCloud, type TestCloud } from '../support/localcloud';
+import { addFaults, clearFaults, startTestCloud, type TestCloud } from '../support/localcloud';
 
 let cloud: TestCloud;
 let lambda: LambdaClient;
@@ -565,4 +565,17 @@ test('an operation the service does not implement answers a non-retryable 4xx, n
   expect(e.$metadata.httpStatusCode).toBeGreaterThanOrEqual(400);
   expect(e.$metadata.httpStatusCode).toBeLessThan(500);
   expect(e.name).toBe('UnknownOperationException');
+});
+
+test('a fault injected for one Lambda operation reaches the caller as that AWS error, and only for that operation', async () => {
+  const { name } = await create();
+  await addFaults(cloud, { service: 'lambda', operation: 'GetFunction', error: 'TooManyRequestsException', status: 429, count: 1 });
+  try {
+    const e = await failure(lambda.send(new GetFunctionCommand({ FunctionName: name })));
+    expect(e.name).toBe('TooManyRequestsException');
+    expect(e.$metadata.httpStatusCode).toBe(429);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).FunctionName).toBe(name);
+  } finally {
+    await clearFaults(cloud);
+  }
 });
