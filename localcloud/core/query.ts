@@ -22,6 +22,11 @@ export class QueryParams {
     return this.params.get('Action') ?? undefined;
   }
 
+  /** Every parameter name present (e.g. to refuse ones a service does not implement). */
+  names(): string[] {
+    return [...new Set(this.params.keys())];
+  }
+
   optional(name: string): string | undefined {
     return this.params.get(name) ?? undefined;
   }

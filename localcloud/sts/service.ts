@@ -3,7 +3,7 @@
 // Anything else answers InvalidAction (400).
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_Operations.html
 // ---------------------------------------------------------------------------
-import type { Service, ServiceContext, ServiceRequest, ServiceResponse } from '../contracts';
+import { AwsError, type Service, type ServiceContext, type ServiceRequest, type ServiceResponse } from '../contracts';
 import { QueryParams, queryResponse } from '../core/query';
 import { invalidAction } from '../iam/service';
 import type { RoleSessionIssuer } from './assume-role';
@@ -12,6 +12,19 @@ export const STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole'] as const;
 
 /** STS timestamps: ISO 8601 without milliseconds. */
 const stsDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * AssumeRole parameters the local cloud does not implement. Ignoring them would hand out wider
+ * (PolicyArns) or differently tagged (Tags) sessions than asked for, so they are refused instead.
+ */
+const UNSUPPORTED_ASSUME_ROLE_PARAMETERS = ['PolicyArns', 'Tags', 'TransitiveTagKeys', 'SerialNumber', 'TokenCode', 'SourceIdentity', 'ProvidedContexts'];
+
+function refuseUnsupported(params: QueryParams): void {
+  const used = params.names().map((name) => name.split('.')[0]).find((root) => UNSUPPORTED_ASSUME_ROLE_PARAMETERS.includes(root));
+  if (used) {
+    throw new AwsError('InvalidParameterValue', `The local cloud does not implement AssumeRole's ${used} parameter; pass an inline Policy instead, or use real AWS.`);
+  }
+}
 
 export function createStsService(issuer: RoleSessionIssuer): Service {
   return {
@@ -24,6 +37,7 @@ export function createStsService(issuer: RoleSessionIssuer): Service {
         case 'GetCallerIdentity':
           return queryResponse('sts', 'GetCallerIdentity', { UserId: p.userId, Account: p.accountId, Arn: p.arn }, req.requestId);
         case 'AssumeRole': {
+          refuseUnsupported(params);
           const session = issuer.assumeRole(p, {
             roleArn: params.required('RoleArn'),
             roleSessionName: params.required('RoleSessionName'),

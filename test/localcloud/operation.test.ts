@@ -66,7 +66,7 @@ describe('test controls', () => {
       const res = await fetch(`${plain.url}/_localcloud/control/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 99999 }) });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-amzn-errortype')).toBe('NotFound');
-      expect((await res.json()).message).toContain('LOCALCLOUD_TEST_CONTROLS=1');
+      expect(((await res.json()) as { message: string }).message).toContain('LOCALCLOUD_TEST_CONTROLS=1');
     } finally {
       await plain.close();
     }

@@ -202,6 +202,11 @@ describe('AssumeRole validation', () => {
     expect(refusal.code).toBe('PackedPolicyTooLarge');
   });
 
+  test('PolicyArns, which the local cloud does not implement, is refused rather than ignored', async () => {
+    const refusal = await refusalOf(assume(connector.credentials, { PolicyArns: [{ arn: `arn:aws:iam::${customerAccount}:policy/any` }] }));
+    expect(refusal).toMatchObject({ code: 'InvalidParameterValue', status: 400 });
+  });
+
   test('a malformed session policy is refused with MalformedPolicyDocument', async () => {
     const refusal = await refusalOf(assume(connector.credentials, { Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole"}]}' }));
     expect(refusal.code).toBe('MalformedPolicyDocument');
