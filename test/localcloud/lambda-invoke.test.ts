@@ -28,7 +28,10 @@ exports.handler = async (event, context) => {
   console.log('invoked with', JSON.stringify(event));
   switch (event.action) {
     case 'throw': throw new TypeError('boom ' + event.n);
-    case 'sleep': await new Promise((r) => setTimeout(r, event.ms)); break;
+    case 'sleep':
+      if (event.signal) require('fs').writeFileSync(event.signal, 'started');
+      await new Promise((r) => setTimeout(r, event.ms));
+      break;
     case 'big': return 'x'.repeat(event.bytes);
     case 'exit': process.exit(3);
     case 'whoami': {
@@ -218,10 +221,10 @@ describe('sandboxes', () => {
   test('serve one invocation at a time: concurrent invocations run in separate processes, in parallel', async () => {
     const name = await deploy();
     const started = Date.now();
-    const outs = await Promise.all([1, 2, 3].map(() => result(name, { action: 'sleep', ms: 800 })));
+    const outs = await Promise.all([1, 2, 3].map(() => result(name, { action: 'sleep', ms: 1500 })));
     const elapsed = Date.now() - started;
     expect(new Set(outs.map((o) => o.pid)).size).toBe(3);
-    expect(elapsed).toBeLessThan(3 * 800);
+    expect(elapsed).toBeLessThan(2 * 1500); // one after another would take 4500 ms
   });
 
   test('scale out to at most 4 per function; further invocations wait for a free one and all succeed', async () => {
@@ -400,9 +403,9 @@ describe('invocation types', () => {
   test('Event answers 202 at once and runs the handler in the background', async () => {
     const name = await deploy();
     const started = Date.now();
-    const out = await call(name, { action: 'sleep', ms: 1500, marker: 'event-marker' }, { InvocationType: 'Event' });
+    const out = await call(name, { action: 'sleep', ms: 3000, marker: 'event-marker' }, { InvocationType: 'Event' });
     expect(out.StatusCode).toBe(202);
-    expect(Date.now() - started).toBeLessThan(1200);
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(logText(name)).not.toContain(`END RequestId: ${out.$metadata.requestId}`);
     await waitFor(() => logText(name).includes(`END RequestId: ${out.$metadata.requestId}`));
     expect(logText(name)).toContain('event-marker');
@@ -474,9 +477,9 @@ describe('reserved concurrency', () => {
   test('1 throttles a second invocation while the first is running', async () => {
     const name = await deploy();
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
-    await result(name); // warm, so the first call below starts at once
-    const slow = call(name, { action: 'sleep', ms: 1500 });
-    await new Promise((r) => setTimeout(r, 300));
+    const signal = join(cloud.stateDir, `started-${name}`);
+    const slow = call(name, { action: 'sleep', ms: 1500, signal });
+    await waitFor(() => existsSync(signal)); // the first invocation is running now
     const e = await failure(call(name));
     expect(e.name).toBe('TooManyRequestsException');
     expect((await slow).FunctionError).toBeUndefined();
