@@ -95,6 +95,25 @@ describe('test controls', () => {
     await expect(control(cloud, 'POST', 'faults', { service: 'ec2', error: 'Throttling' })).rejects.toThrow(/answered 400/);
   });
 
+  test("service-credentials issues a Lambda execution role's session through its trust policy", async () => {
+    const account = cloud.accounts.vendor.accountId;
+    const roleArn = await createRole(cloud, 'vendor', 'exec-for-lambda', { Service: 'lambda.amazonaws.com' }, { condition: { StringEquals: { 'aws:SourceAccount': account } } });
+    const c = await control<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string }>(cloud, 'POST', 'service-credentials', {
+      roleArn, service: 'lambda.amazonaws.com', sourceArn: `arn:aws:lambda:us-east-1:${account}:function:my-fn`,
+    });
+    expect(new Date(c.expiration).getTime()).toBeGreaterThan(Date.now());
+    const id = await sts({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }).send(new GetCallerIdentityCommand({}));
+    expect(id.Arn).toBe(`arn:aws:sts::${account}:assumed-role/exec-for-lambda/my-fn`);
+  });
+
+  test('service-credentials is refused when the trust policy does not allow the source account', async () => {
+    const account = cloud.accounts.vendor.accountId;
+    const roleArn = await createRole(cloud, 'vendor', 'exec-other-account', { Service: 'lambda.amazonaws.com' }, { condition: { StringEquals: { 'aws:SourceAccount': '000000000000' } } });
+    await expect(control(cloud, 'POST', 'service-credentials', {
+      roleArn, service: 'lambda.amazonaws.com', sourceArn: `arn:aws:lambda:us-east-1:${account}:function:my-fn`,
+    })).rejects.toThrow(/answered 403: .*not authorized to perform: sts:AssumeRole/);
+  });
+
   test('stats count requests per operation', async () => {
     await control(cloud, 'DELETE', 'stats');
     const client = sts(cloud.credentialsFor('vendor'));
