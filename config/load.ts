@@ -5,7 +5,8 @@
 // ---------------------------------------------------------------------------
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { configSchema, type SidecarConfig, type LocalAccount, type AwsAccount } from './schema';
+import type { z } from 'zod';
+import { awsAccountSchema, configSchema, localAccountSchema, type SidecarConfig, type LocalAccount, type AwsAccount } from './schema';
 
 export type Target = 'local' | 'aws';
 export const TARGETS: readonly Target[] = ['local', 'aws'];
@@ -53,9 +54,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     const hint = target === 'aws' ? ' (copy config/aws.example.json to config/aws.json and fill in your accounts)' : '';
     throw new ConfigError(shown, [{ entry: '(file)', rule: `not found${hint}` }]);
   }
+  const text = readFileSync(file, 'utf8');
+  // JSON.parse's own message would show the mark as an invisible character.
+  if (text.startsWith('\uFEFF')) {
+    throw new ConfigError(shown, [{ entry: '(file)', rule: 'starts with a byte-order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one' }]);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(shown, [{ entry: '(file)', rule: `not valid JSON: ${(e as Error).message}` }]);
   }
@@ -66,7 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 export function parseConfig(raw: unknown, file: string, target: Target = 'local'): SidecarConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(file, result.error.issues.map((issue) => ({ entry: describeEntry(raw, issue.path as (string | number)[], issue), rule: ruleText(issue) })));
+    const issues = result.error.issues.flatMap((issue) => explainAccountUnion(raw, issue, target));
+    throw new ConfigError(file, issues.map((issue) => ({ entry: describeEntry(raw, issue.path as (string | number)[], issue), rule: ruleText(issue) })));
   }
   const targetProblems = checkAccountsForTarget(result.data, target);
   if (targetProblems.length > 0) throw new ConfigError(file, targetProblems);
@@ -83,6 +90,22 @@ function checkAccountsForTarget(config: SidecarConfig, target: Target): ConfigPr
     if (target === 'aws' && isLocalAccount(account)) return [{ entry: `accounts.${stack}`, rule: 'the aws target takes a profile or assumeRoleArn, never keys in a file' }];
     return [];
   });
+}
+
+/**
+ * An `accounts` entry that fits neither shape is one zod issue, "Invalid input", which names no
+ * rule. Explain it field by field against the shape the target takes (local: root keys; aws: a
+ * profile or a role), which is the only one the target accepts in the end anyway.
+ */
+function explainAccountUnion(raw: unknown, issue: z.core.$ZodIssue, target: Target): z.core.$ZodIssue[] {
+  const [section, stack] = issue.path;
+  if (issue.code !== 'invalid_union' || issue.path.length !== 2 || section !== 'accounts' || typeof stack !== 'string') return [issue];
+  const accounts = (raw as { accounts?: Record<string, unknown> }).accounts;
+  const entry = Object.prototype.hasOwnProperty.call(accounts ?? {}, stack) ? accounts![stack] : undefined;
+  const shape = target === 'local' ? localAccountSchema : awsAccountSchema;
+  const result = shape.safeParse(entry);
+  if (result.success) return [issue];
+  return result.error.issues.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 /** `customers[1] (customer-b).externalIds.current`: the index plus the name a person knows it by. */

@@ -59,12 +59,14 @@ export const tenantSchema = z.strictObject({
   functions: z.array(z.string().refine((v) => parseFunctionArn(v) !== undefined, 'function ARN must look like arn:aws:lambda:us-east-1:123456789012:function:name')).min(1, 'list at least one function'),
 });
 
-const localAccountSchema = z.strictObject({
+/** An account of the local cloud: its root keys. Exported so the loader can explain a bad entry field by field. */
+export const localAccountSchema = z.strictObject({
   accountId,
   accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'access key ID must be 16-128 upper-case letters and digits'),
   secretAccessKey: z.string().min(16, 'secret access key is too short'),
 });
-const awsAccountSchema = z.strictObject({
+/** A real AWS account: how to get its credentials. Exported for the same reason. */
+export const awsAccountSchema = z.strictObject({
   accountId,
   /** Named profile in ~/.aws/config for this account. */
   profile: z.string().min(1).optional(),
