@@ -82,7 +82,7 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
   const { tenant, functionArn } = resolveTarget(request, deps);
   seen.functionArn = functionArn;
   throwIfSpent(signal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
-  const client = deps.clients.acquire(tenant, functionArn);
+  const client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
 
   let credentials;
   try {

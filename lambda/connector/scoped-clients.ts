@@ -146,8 +146,10 @@ export class ScopedClientCache {
    * The client for (tenant, function). Synchronous on purpose: with no await between lookup and
    * insert, concurrent first calls of one tenant get the same client, hence one AssumeRole.
    */
-  acquire(tenant: TenantRegistryEntry, functionArn: string): ScopedClient {
-    if (!this.options.cacheCredentials) {
+  acquire(tenant: TenantRegistryEntry, functionArn: string, use: { fresh?: boolean } = {}): ScopedClient {
+    // `fresh`: a connection test must see the role as it is now, not a session cached before a
+    // trust change (sessions outlive trust edits on AWS too), so it neither reads nor fills the cache.
+    if (!this.options.cacheCredentials || use.fresh) {
       this.misses += 1;
       return this.create(tenant, functionArn);
     }

@@ -83,17 +83,21 @@ describe('diagnoses', () => {
       const admin = world.adminCredentials(customerB.name);
       const iam = world.iam(admin);
 
-      await world.lambda(admin, parseFunctionArn(functionArn)!.region).send(new DeleteFunctionCommand({ FunctionName: functionArn }));
-      expect((await verify(tenant)).verdict).toBe('function-missing');
-
-      for (const PolicyName of (await iam.send(new ListRolePoliciesCommand({ RoleName: out.role_name }))).PolicyNames ?? []) {
-        await iam.send(new DeleteRolePolicyCommand({ RoleName: out.role_name, PolicyName }));
-      }
-      await iam.send(new DeleteRoleCommand({ RoleName: out.role_name }));
-      expect((await verify(tenant)).verdict).toBe('role-missing');
-
       const env = deployEnv();
-      await deployStacks({ env, outDir: env.SIDECAR_CDKTF_OUT, includeVendor: false, customerStacks: [customerB.name], outputsFile: join(process.env.SIDECAR_E2E_DIR!, 'redeploy-outputs.json'), onOutput: () => undefined, onProgress: () => undefined });
+      const redeploy = () => deployStacks({ env, outDir: env.SIDECAR_CDKTF_OUT, includeVendor: false, customerStacks: [customerB.name], outputsFile: join(process.env.SIDECAR_E2E_DIR!, 'redeploy-outputs.json'), onOutput: () => undefined, onProgress: () => undefined });
+      try {
+        await world.lambda(admin, parseFunctionArn(functionArn)!.region).send(new DeleteFunctionCommand({ FunctionName: functionArn }));
+        expect((await verify(tenant)).verdict).toBe('function-missing');
+
+        for (const PolicyName of (await iam.send(new ListRolePoliciesCommand({ RoleName: out.role_name }))).PolicyNames ?? []) {
+          await iam.send(new DeleteRolePolicyCommand({ RoleName: out.role_name, PolicyName }));
+        }
+        await iam.send(new DeleteRoleCommand({ RoleName: out.role_name }));
+        expect((await verify(tenant)).verdict).toBe('role-missing');
+      } finally {
+        // Whatever happened above, leave the account as deployed for the other e2e files.
+        await redeploy();
+      }
       expect((await verify(tenant)).verdict).toBe('ok');
     }, 240_000);
   });

@@ -121,6 +121,23 @@ describe('Invoke request', () => {
     expect(answer).toMatchObject({ ok: true, dryRun: true, statusCode: 204, payload: null });
   });
 
+  test('a dryRun request assumes afresh even when the tenant has cached credentials, and leaves the cache alone', async () => {
+    // Prepare: a normal call caches the tenant's session.
+    lambda.on(InvokeCommand).resolves({ StatusCode: 204 });
+    const deps = connectorDeps();
+    const handler = createConnectorHandler(deps);
+    await handler({ tenant: 'acme' }, lambdaContext());
+    const entriesBefore = deps.clients.stats().entries;
+
+    // Act
+    await handler({ tenant: 'acme', dryRun: true }, lambdaContext());
+    await handler({ tenant: 'acme', dryRun: true }, lambdaContext());
+
+    // Assess: each test of the connection asked STS again; the cached session was not replaced.
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
+    expect(deps.clients.stats().entries).toBe(entriesBefore);
+  });
+
   test('a request without dryRun is not a dry run', async () => {
     const handler = createConnectorHandler(connectorDeps());
 
