@@ -17,7 +17,13 @@ export interface ControlDeps {
 }
 
 const clockBody = z.union([z.strictObject({ advanceSeconds: z.number().finite() }), z.strictObject({ reset: z.literal(true) })]);
-const faultsBody = z.union([faultRuleSchema, z.array(faultRuleSchema), z.strictObject({ rules: z.array(faultRuleSchema) })]);
+/** A rule, a list of rules, or `{rules}`: normalized to a list first, so that a refusal names the
+ *  bad field (`0.roleArn`) instead of a union's "Invalid input". */
+const faultsBody = z.preprocess((raw) => {
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw === 'object' && raw !== null && 'rules' in raw && Object.keys(raw).length === 1) return (raw as { rules: unknown }).rules;
+  return [raw];
+}, z.array(faultRuleSchema));
 const serviceCredentialsBody = z.strictObject({
   roleArn: z.string().min(20),
   service: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/).default('lambda.amazonaws.com'),
@@ -53,7 +59,7 @@ export function handleControl(deps: ControlDeps, method: string, name: string, b
       return json(200, { offsetSeconds: deps.clock.offsetSeconds, now: deps.clock.now().toISOString() });
     case 'POST faults': {
       const input = parse(faultsBody, body);
-      deps.faults.add(Array.isArray(input) ? input : 'rules' in input ? input.rules : [input]);
+      deps.faults.add(input);
       return json(200, { rules: deps.faults.list() });
     }
     case 'GET faults':

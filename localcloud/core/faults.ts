@@ -2,6 +2,8 @@
 // Test-only fault injection and per-operation request counts. A rule matches a service and
 // optionally an operation; it may delay the request, fail it with an AWS error, or both, for a
 // fraction of requests (`rate`) and a number of times (`count`). Off unless test controls are on.
+// A rule may also target one tenant: the caller's principal ARN, AssumeRole's RoleArn or
+// RoleSessionName, or the invoked function's name (so one tenant is throttled, not all of them).
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { AwsError, type ServiceName } from '../contracts';
@@ -19,9 +21,62 @@ export const faultRuleSchema = z.strictObject({
   /** How many requests to affect before the rule retires; omitted: unlimited. */
   count: z.number().int().positive().optional(),
   latencyMs: z.number().int().min(0).max(60_000).default(0),
+  /** Only requests signed by this principal (an assumed-role session: arn:aws:sts::A:assumed-role/R/S). */
+  principalArn: z.string().min(1).optional(),
+  /** Only AssumeRole requests for this role ARN. */
+  roleArn: z.string().min(1).optional(),
+  /** Only AssumeRole requests with this RoleSessionName. */
+  roleSessionName: z.string().min(1).optional(),
+  /** Only Lambda requests on this function (its name, whether the caller sent a name or an ARN). */
+  functionName: z.string().min(1).optional(),
 });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
+
+/** What a request offers the targeting fields of a rule; a field the request lacks never matches. */
+export interface FaultSubject {
+  readonly principalArn?: string;
+  readonly roleArn?: string;
+  readonly roleSessionName?: string;
+  readonly functionName?: string;
+}
+
+const TARGET_FIELDS = ['principalArn', 'roleArn', 'roleSessionName', 'functionName'] as const;
+
+/** The targeting facts of a request: the signer, STS's query parameters, Lambda's path. */
+export function faultSubjectOf(request: { service: ServiceName; path: string; principalArn?: string; params?: { optional(name: string): string | undefined } }): FaultSubject {
+  const subject: { -readonly [K in keyof FaultSubject]: FaultSubject[K] } = { principalArn: request.principalArn };
+  if (request.service === 'sts' && request.params) {
+    subject.roleArn = request.params.optional('RoleArn');
+    subject.roleSessionName = request.params.optional('RoleSessionName');
+  }
+  if (request.service === 'lambda') {
+    // /2015-03-31/functions/{FunctionName}/invocations (and the other function routes)
+    const match = /\/functions\/([^/]+)/.exec(request.path);
+    if (match) subject.functionName = functionNameOf(safeDecode(match[1]));
+  }
+  return subject;
+}
+
+/** `name`, `name:qualifier`, `arn:aws:lambda:r:a:function:name[:qualifier]` or `a:function:name` -> name. */
+function functionNameOf(ref: string): string {
+  const parts = ref.split(':');
+  const at = parts.indexOf('function');
+  if (at >= 0 && parts.length > at + 1) return parts[at + 1];
+  return parts[0];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function targets(rule: FaultRule, subject: FaultSubject): boolean {
+  return TARGET_FIELDS.every((field) => rule[field] === undefined || rule[field] === subject[field]);
+}
 
 interface ActiveRule extends FaultRule {
   applied: number;
@@ -45,9 +100,11 @@ export class FaultInjector {
     return this.rules.map(({ applied: _applied, ...rule }) => rule);
   }
 
-  /** Count the request; then delay and/or throw as the first matching live rule says. */
-  async apply(service: ServiceName, operation: string): Promise<void> {
-    const rule = this.rules.find((r) => r.service === service && (r.operation === undefined || r.operation === operation) && (r.count === undefined || r.applied < r.count));
+  /** Delay and/or throw as the first matching live rule says. Without a subject, rules that
+   *  target a principal, role, session or function never match. */
+  async apply(service: ServiceName, operation: string, subject: FaultSubject = {}): Promise<void> {
+    const rule = this.rules.find((r) => r.service === service && (r.operation === undefined || r.operation === operation)
+      && targets(r, subject) && (r.count === undefined || r.applied < r.count));
     if (!rule || this.random() >= rule.rate) return;
     rule.applied++;
     if (rule.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.latencyMs));
