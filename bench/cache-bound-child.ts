@@ -1,0 +1,48 @@
+// ---------------------------------------------------------------------------
+// Run by cache-bound.ts in its own `node --expose-gc` process: a ScopedClientCache with the
+// connector's default bound, called once for each of N tenants (a real AssumeRole each, against
+// the local cloud, signing as the connector role from the environment, as in a sandbox). Prints
+// the heap growth, measured after a full GC, once the cache is full and at the end, as JSON.
+// ---------------------------------------------------------------------------
+import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
+import type { TenantRegistryEntry } from '../modules/tenant-registry';
+import { mapLimited } from './stats';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc: the heap is only comparable after a full collection');
+
+function heapAfterGc(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+async function main(): Promise<void> {
+  const tenants = Number(process.env.BENCH_CACHE_TENANTS);
+  const roleArn = process.env.BENCH_ROLE_ARN!;
+  const externalId = process.env.BENCH_EXTERNAL_ID!;
+  const fn = process.env.BENCH_FUNCTION_ARN!;
+  const cache = new ScopedClientCache({ stsRegion: process.env.AWS_REGION!, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES, cacheCredentials: true });
+  // Registry entries are made on the fly and not kept: only what the cache holds stays on the heap.
+  const call = async (i: number) => {
+    const tenant: TenantRegistryEntry = { tenantId: `cache-bench-${i}`, roleArn, externalId, functionArns: [fn] };
+    await cache.acquire(tenant, fn).resolveCredentials();
+  };
+  const before = heapAfterGc();
+  await mapLimited(DEFAULT_CACHE_MAX_ENTRIES, 16, call);
+  const full = heapAfterGc();
+  const entriesWhenFull = cache.stats().entries;
+  let maxEntriesSeen = entriesWhenFull;
+  await mapLimited(tenants - DEFAULT_CACHE_MAX_ENTRIES, 16, async (i) => {
+    await call(i + DEFAULT_CACHE_MAX_ENTRIES);
+    maxEntriesSeen = Math.max(maxEntriesSeen, cache.stats().entries);
+  });
+  const end = heapAfterGc();
+  process.stdout.write(`${JSON.stringify({ tenants, maxEntries: DEFAULT_CACHE_MAX_ENTRIES, bytesWhenFull: full - before, bytesAtEnd: end - before, entriesWhenFull, maxEntriesSeen, stats: cache.stats() })}\n`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e.stack ?? e.message}\n`);
+  process.exit(1);
+});

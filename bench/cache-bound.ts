@@ -1,0 +1,73 @@
+// ---------------------------------------------------------------------------
+// Cache bound: with 10,000 tenants called once each, the connector's credential cache stays
+// bounded. Measured in a child process (`node --expose-gc`) so that nothing else of the bench is
+// on its heap. The stated cap: the bytes the cache holds once it first reaches its bound
+// (maxEntries tenants), plus 25% for GC noise. Past the bound, an LRU must not grow.
+// ---------------------------------------------------------------------------
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Results } from './report';
+import { benchTenant } from './warm-path';
+import { executionRoleCredentials, type BenchWorld, type Progress } from './world';
+
+export const PART = '6. cache bound';
+export const CACHE_BENCH_TENANTS = 10_000;
+export const CAP_SLACK = 1.25;
+
+interface ChildReport {
+  tenants: number;
+  maxEntries: number;
+  bytesWhenFull: number;
+  bytesAtEnd: number;
+  entriesWhenFull: number;
+  maxEntriesSeen: number;
+  stats: { entries: number; evictions: number; assumeRoleCalls: number };
+}
+
+/** Thrown when the cache grew past its stated cap or past maxEntries: the bound is broken. */
+export class CacheUnboundedError extends Error {
+  readonly code = 'CacheUnbounded';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheUnboundedError';
+  }
+}
+
+export async function runCacheBound(world: BenchWorld, results: Results, options: { progress: Progress }): Promise<void> {
+  const tenant = benchTenant(world);
+  const creds = await executionRoleCredentials(world.cloud, world.outputs.vendor.connector_role_arn, world.outputs.vendor.connector_function_arn);
+  const started = Date.now();
+  const report = await new Promise<ChildReport>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, 'cache-bound-child.ts')], {
+      cwd: join(__dirname, '..'),
+      env: {
+        PATH: process.env.PATH, AWS_REGION: world.config.region, AWS_ENDPOINT_URL: world.cloud.url,
+        AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken,
+        BENCH_CACHE_TENANTS: String(CACHE_BENCH_TENANTS), BENCH_ROLE_ARN: tenant.roleArn, BENCH_EXTERNAL_ID: tenant.externalId, BENCH_FUNCTION_ARN: tenant.functionArn,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise(JSON.parse(out.trim().split('\n').pop()!));
+      else reject(new Error(`cache-bound child failed (exit ${code}): ${err.slice(-1500)}`));
+    });
+  });
+  options.progress(`[bench] part 6: ${report.tenants} tenants, ${report.stats.assumeRoleCalls} AssumeRole, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const cap = report.bytesWhenFull * CAP_SLACK;
+  results.add(PART, { name: `connector_cache_bytes_${report.maxEntries}_tenants`, value: report.bytesWhenFull, unit: 'bytes', note: `heap growth once the cache first holds maxEntries=${report.maxEntries}` });
+  results.add(PART, {
+    name: 'connector_cache_bytes_10000_tenants', value: report.bytesAtEnd, unit: 'bytes', comparator: `connector_cache_bytes_${report.maxEntries}_tenants`,
+    note: `cap ${Math.round(cap)} bytes (x${CAP_SLACK} of the full cache): ${report.bytesAtEnd <= cap ? 'under' : 'OVER'}`,
+  });
+  results.add(PART, { name: 'connector_cache_entries_10000_tenants', value: report.maxEntriesSeen, unit: 'entries', note: `most ever held; bound ${report.maxEntries}; ${report.stats.evictions} evicted (LRU)` });
+  results.add(PART, { name: 'connector_cache_bytes_per_entry', value: report.bytesWhenFull / report.entriesWhenFull, unit: 'bytes', note: 'client + credentials + session policy per (tenant, function)' });
+  results.add(PART, { name: 'connector_cache_assume_role_calls_10000_tenants', value: report.stats.assumeRoleCalls, unit: 'calls', note: 'one real AssumeRole per tenant' });
+  if (report.maxEntriesSeen > report.maxEntries) throw new CacheUnboundedError(`the cache held ${report.maxEntriesSeen} entries, over its bound of ${report.maxEntries}`);
+  if (report.bytesAtEnd > cap) throw new CacheUnboundedError(`the cache's heap grew to ${report.bytesAtEnd} bytes after ${report.tenants} tenants, over its cap of ${Math.round(cap)}: it is not bounded`);
+}

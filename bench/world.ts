@@ -1,0 +1,136 @@
+// ---------------------------------------------------------------------------
+// The bench's own world: a local cloud of its own (free port, temp state) with the stacks
+// deployed into it by the real cdktf + Terraform, and the SDK clients each part needs. Nothing
+// is shared with a local cloud the user may be running. The cloud is stopped by `close()`, on
+// SIGINT/SIGTERM, and, if the bench itself is killed, by a watchdog that outlives it.
+// ---------------------------------------------------------------------------
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient, type InvokeCommandInput } from '@aws-sdk/client-lambda';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { configFileFor, loadConfig, type LoadedConfig } from '../config/load';
+import { deployStacks } from '../scripts/lib/deploy';
+import { control, startTestCloud, type Credentials, type TestCloud } from '../test/support/localcloud';
+import { readDeployOutputs, type DeployOutputs } from '../test/e2e/support/outputs';
+
+export type Progress = (line: string) => void;
+
+export interface BenchWorld {
+  readonly cloud: TestCloud;
+  /** The bench's temp folder (deploy log, state, generated configs). */
+  readonly dir: string;
+  readonly config: LoadedConfig;
+  readonly configFile: string;
+  readonly outputs: DeployOutputs;
+  /** Environment for cdktf/Terraform against this cloud. */
+  readonly deployEnv: NodeJS.ProcessEnv;
+  lambda(credentials: Credentials | AwsCredentialIdentity): LambdaClient;
+  close(): Promise<void>;
+}
+
+/** Thrown when a Lambda answered with a function error where the bench needs a success. */
+export class BenchInvokeError extends Error {
+  readonly code = 'BenchInvokeFailed';
+  constructor(functionName: string, detail: string) {
+    super(`${functionName} failed during the benchmark: ${detail}. Look at the function log under the bench's state folder`);
+    this.name = 'BenchInvokeError';
+  }
+}
+
+/**
+ * A process that kills `pid` when our stdin pipe closes, i.e. when the bench dies in any way
+ * (even SIGKILL, where no handler of ours runs). It exits itself once the cloud is gone.
+ */
+function watchdog(pid: number): () => void {
+  const script = `process.stdin.resume();process.stdin.on('end',()=>{try{process.kill(${pid},'SIGTERM')}catch{};setTimeout(()=>{try{process.kill(${pid},'SIGKILL')}catch{};process.exit(0)},10000).unref()});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  child.unref();
+  return () => {
+    child.stdin?.end();
+  };
+}
+
+export async function startBenchCloud(options: { configFile?: string; progress: Progress; dir?: string }): Promise<{ cloud: TestCloud; release: () => Promise<void> }> {
+  const cloud = await startTestCloud({ stateDir: options.dir ? join(options.dir, 'localcloud') : undefined, configFile: options.configFile });
+  const stopWatchdog = watchdog(cloud.pid);
+  const onSignal = (signal: NodeJS.Signals) => {
+    options.progress(`[bench] ${signal}: stopping the local cloud (pid ${cloud.pid})`);
+    void cloud.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    cloud,
+    release: async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await cloud.close();
+      stopWatchdog();
+    },
+  };
+}
+
+/** Start the cloud, deploy vendor + every configured customer, read the outputs. */
+export async function createBenchWorld(progress: Progress): Promise<BenchWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-'));
+  const configFile = configFileFor('local');
+  const { cloud, release } = await startBenchCloud({ progress, dir });
+  try {
+    // Every SDK client of this process (including the STS clients fromTemporaryCredentials makes
+    // inside the in-process connector) goes to this loopback cloud and nowhere else.
+    process.env.AWS_ENDPOINT_URL = cloud.url;
+    const deployEnv = { ...process.env, SIDECAR_TARGET: 'local', SIDECAR_CONFIG_FILE: configFile, LOCALCLOUD_PORT: String(cloud.port), SIDECAR_TFSTATE_DIR: join(dir, 'tfstate') };
+    const config = loadConfig(deployEnv);
+    const outputsFile = join(dir, 'outputs.json');
+    progress(`[bench] local cloud on ${cloud.url} (state ${cloud.stateDir}); deploying the stacks (log: ${dir}/deploy.log)`);
+    let log = '';
+    try {
+      await deployStacks({
+        env: deployEnv, outDir: join(dir, 'cdktf.out'), customerStacks: config.customers.map((c) => c.name), outputsFile,
+        onOutput: (chunk) => { log += chunk; }, onProgress: (line) => progress(`[bench] ${line}`),
+      });
+    } finally {
+      writeFileSync(join(dir, 'deploy.log'), log);
+    }
+    const outputs = readDeployOutputs(outputsFile, config.customers.map((c) => c.name));
+    return {
+      cloud, dir, config, configFile, outputs, deployEnv,
+      lambda: (credentials) => new LambdaClient(cloud.clientConfig(credentials as Credentials)),
+      close: release,
+    };
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers the parts share
+// ---------------------------------------------------------------------------
+
+/** Invoke and parse the JSON answer; a function error is a bench failure, not a sample. */
+export async function invokeJson<T>(client: LambdaClient, input: InvokeCommandInput): Promise<T> {
+  const res = await client.send(new InvokeCommand(input));
+  const text = Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8');
+  if (res.FunctionError) throw new BenchInvokeError(String(input.FunctionName), `${res.FunctionError}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+/** Credentials of a Lambda execution role, issued the way the local Lambda service issues them. */
+export async function executionRoleCredentials(cloud: TestCloud, roleArn: string, functionArn: string): Promise<AwsCredentialIdentity> {
+  const c = await control<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string }>(
+    cloud, 'POST', 'service-credentials', { roleArn, service: 'lambda.amazonaws.com', sourceArn: functionArn });
+  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
+}
+
+/** sts:AssumeRole calls the cloud served since the last reset. */
+export async function assumeRoleCount(cloud: TestCloud): Promise<number> {
+  const stats = await control<{ operations: Record<string, number> }>(cloud, 'GET', 'stats');
+  return stats.operations['sts:AssumeRole'] ?? 0;
+}
+
+export async function resetStats(cloud: TestCloud): Promise<void> {
+  await control(cloud, 'DELETE', 'stats');
+}
