@@ -9,13 +9,14 @@ import type { TenantRegistry, TenantRegistryEntry } from '../../modules/tenant-r
 import { awsErrorCode, describeAwsCause, invokeFailure, stsFailure } from '../shared/aws-errors';
 import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import {
-  FunctionError, PayloadTooLargeError, TimedOutError, asTypedError, failureResponse, type FailureResponse,
+  AssumeRoleRefusedError, FunctionError, InternalError, PayloadTooLargeError, TimedOutError, asTypedError, failureResponse, type FailureResponse,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { INVOKE_PAYLOAD_MAX_BYTES } from '../shared/payload';
 import { assertRoleInPrefix, allowedFunctionArn, findTenant } from '../shared/tenants';
 import { parseConnectorRequest, type ConnectorRequest } from './input';
-import type { ScopedClientCache } from './scoped-clients';
+import type { ResolvedCredentials, ScopedClient, ScopedClientCache } from './scoped-clients';
+import { refreshReason, type RefreshReason } from './session-refresh';
 
 export interface ConnectorDeps {
   readonly registry: TenantRegistry;
@@ -31,6 +32,8 @@ export interface ConnectorTimings {
   readonly invokeMs: number;
   /** true when this call used credentials already held (no AssumeRole ran or was awaited). */
   readonly credentialsCached: boolean;
+  /** true when AWS refused the held session and the call assumed the role again and retried once. */
+  readonly sessionRefreshed: boolean;
 }
 
 export interface ConnectorSuccess {
@@ -82,29 +85,38 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
   const { tenant, functionArn } = resolveTarget(request, deps);
   seen.functionArn = functionArn;
   throwIfSpent(signal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
-  const client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
 
-  let credentials;
-  try {
-    credentials = await withinBudget(client.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
-  } catch (e) {
-    throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
-  }
-
-  const invokeStarted = performance.now();
+  let client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+  let credentials = await assume(client, tenant, signal);
+  let assumeRoleMs = credentials.ms;
+  let invokeStarted = performance.now();
   let output: InvokeCommandOutput;
+  let sessionRefreshed = false;
   try {
-    const command = new InvokeCommand({
-      FunctionName: functionArn,
-      InvocationType: request.dryRun ? 'DryRun' : 'RequestResponse',
-      Payload: request.dryRun ? undefined : Buffer.from(request.payloadJson, 'utf8'),
-      ClientContext: connectorClientContext(tenant.tenantId),
-    });
-    output = await withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
+    output = await invoke(client, request, functionArn, tenant.tenantId, signal);
   } catch (e) {
-    // A session AWS no longer accepts must not be served again from the cache.
-    if (awsErrorCode(e) === 'ExpiredTokenException') deps.clients.forget(client);
-    throw invokeFailure(e, { tenant: tenant.tenantId, functionArn });
+    const reason = refreshReason(e, { cached: credentials.cached, refusedWhenFresh: client.sessionRefusedWhenFresh });
+    if (!reason) {
+      if (awsErrorCode(e) === 'AccessDeniedException') client.markSessionRefusedWhenFresh();
+      throw invokeFailure(e, { tenant: tenant.tenantId, functionArn });
+    }
+    // One new session and one retry (session-refresh.ts says why it is safe).
+    deps.clients.forget(client);
+    client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+    sessionRefreshed = true;
+    credentials = await assume(client, tenant, signal, reason);
+    assumeRoleMs += credentials.ms;
+    invokeStarted = performance.now();
+    try {
+      output = await invoke(client, request, functionArn, tenant.tenantId, signal);
+    } catch (retryError) {
+      if (awsErrorCode(retryError) === 'AccessDeniedException') client.markSessionRefusedWhenFresh();
+      if (awsErrorCode(retryError) === 'ExpiredTokenException') {
+        deps.clients.forget(client);
+        throw new InternalError(`Lambda refused a session for tenant "${tenant.tenantId}" as expired right after STS issued it: check the clocks of the connector and of AWS`, { cause: retryError });
+      }
+      throw invokeFailure(retryError, { tenant: tenant.tenantId, functionArn });
+    }
   }
   const invokeMs = performance.now() - invokeStarted;
 
@@ -123,8 +135,35 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, si
     executedVersion: output.ExecutedVersion ?? null,
     payload: parseJsonOrText(text),
     dryRun: request.dryRun,
-    timings: { totalMs: performance.now() - started, assumeRoleMs: credentials.ms, invokeMs, credentialsCached: credentials.cached },
+    timings: { totalMs: performance.now() - started, assumeRoleMs, invokeMs, credentialsCached: credentials.cached && !sessionRefreshed, sessionRefreshed },
   };
+}
+
+/** The tenant's session (cached or new), within the budget; STS's failures as typed errors. A
+ *  refusal while refreshing says what the refresh was for, so the operator sees the whole story. */
+async function assume(client: ScopedClient, tenant: TenantRegistryEntry, signal: AbortSignal | undefined, refreshing?: RefreshReason): Promise<ResolvedCredentials> {
+  try {
+    return await withinBudget(client.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
+  } catch (e) {
+    const error = stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+    if (refreshing && error instanceof AssumeRoleRefusedError) {
+      throw new AssumeRoleRefusedError(tenant.tenantId, tenant.roleArn, {
+        cause: e,
+        context: refreshing === 'expired-session' ? 'the held session expired, and a new one was refused' : 'Lambda refused the held session, and a new one was refused (a trust change revokes new sessions at once, held ones only when they expire)',
+      });
+    }
+    throw error;
+  }
+}
+
+function invoke(client: ScopedClient, request: ConnectorRequest, functionArn: string, tenantId: string, signal: AbortSignal | undefined): Promise<InvokeCommandOutput> {
+  const command = new InvokeCommand({
+    FunctionName: functionArn,
+    InvocationType: request.dryRun ? 'DryRun' : 'RequestResponse',
+    Payload: request.dryRun ? undefined : Buffer.from(request.payloadJson, 'utf8'),
+    ClientContext: connectorClientContext(tenantId),
+  });
+  return withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
 }
 
 /**

@@ -61,6 +61,8 @@ export class ScopedClient {
   /** AssumeRole calls this client made (each refresh is one). */
   assumeRoleCalls = 0;
   private inFlight = 0;
+  /** `assumeRoleCalls` when the session of that moment was refused by Lambda while fresh. */
+  private refusedSessionAt: number | undefined;
 
   constructor(readonly tenant: TenantRegistryEntry, readonly functionArn: string, private readonly options: ScopedClientOptions, private readonly onAssumeRole: () => void) {
     const target = parseFunctionArn(functionArn);
@@ -108,6 +110,16 @@ export class ScopedClient {
       }
     }
     return { cached: !joinedInFlight && this.assumeRoleCalls === callsBefore, ms: performance.now() - started };
+  }
+
+  /** Remember that the current session was refused while fresh (see session-refresh.ts). */
+  markSessionRefusedWhenFresh(): void {
+    this.refusedSessionAt = this.assumeRoleCalls;
+  }
+
+  /** The current session was refused while fresh: a refusal with it is about the role's permissions. */
+  get sessionRefusedWhenFresh(): boolean {
+    return this.refusedSessionAt === this.assumeRoleCalls;
   }
 
   private isExpired(credentials: AwsCredentialIdentity): boolean {

@@ -6,7 +6,7 @@
 // ---------------------------------------------------------------------------
 import {
   AssumeRoleRefusedError, FunctionNotFoundError, InternalError, InvokeRefusedError, PayloadTooLargeError,
-  ThrottledError, TimedOutError, isTypedError, type TypedError,
+  ServiceUnavailableError, ThrottledError, TimedOutError, isTypedError, type TypedError,
 } from './errors';
 
 /** The error code the SDK put on an exception (its `name`), if it looks like one from AWS. */
@@ -31,6 +31,17 @@ export function isThrottling(error: unknown): boolean {
   return error instanceof Error && /rate exceeded/i.test(error.message);
 }
 
+/** A server-side failure (HTTP 5xx), which the SDK already retried with backoff. */
+export function isServerError(error: unknown): boolean {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number }; $fault?: string } | undefined);
+  const status = metadata?.$metadata?.httpStatusCode;
+  return status !== undefined ? status >= 500 && status <= 599 : metadata?.$fault === 'server';
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
 /** The SDK's own abort (our time budget passed to `send`) surfaces as `AbortError`. */
 export function isAbort(error: unknown): boolean {
   return awsErrorCode(error) === 'AbortError';
@@ -50,6 +61,7 @@ export function stsFailure(error: unknown, ctx: StsFailureContext): TypedError {
   const code = awsErrorCode(error);
   if (code === 'AccessDenied') return new AssumeRoleRefusedError(ctx.tenant, ctx.roleArn, { cause: error });
   if (isThrottling(error)) return new ThrottledError('STS', { cause: error });
+  if (isServerError(error)) return new ServiceUnavailableError('STS', httpStatusOf(error), { cause: error });
   if (isAbort(error)) return new TimedOutError(`AssumeRole for tenant "${ctx.tenant}" did not finish within the connector's time budget`, { cause: error });
   if (code && OWN_CREDENTIALS_CODES.has(code)) {
     return new InternalError(`STS refused the Lambda's own credentials (${code}) while assuming ${ctx.roleArn}: check the execution role`, { cause: error });
@@ -73,6 +85,7 @@ export function invokeFailure(error: unknown, ctx: InvokeFailureContext): TypedE
     return new PayloadTooLargeError(`The payload for ${ctx.functionArn} is over Lambda's 6 MB limit for a synchronous invocation: send less`, { cause: error });
   }
   if (isThrottling(error)) return new ThrottledError('Lambda', { cause: error });
+  if (isServerError(error)) return new ServiceUnavailableError('Lambda', httpStatusOf(error), { cause: error });
   if (isAbort(error)) return new TimedOutError(`Invoke of ${ctx.functionArn} did not finish within the connector's time budget`, { cause: error });
   return new InternalError(`Invoke of ${ctx.functionArn} for tenant "${ctx.tenant}" failed${code ? ` (${code})` : ''}: see the Lambda's logs`, { cause: error });
 }

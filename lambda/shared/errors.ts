@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'FunctionNotFound'
   | 'FunctionError'
   | 'Throttled'
+  | 'Unavailable'
   | 'TimedOut'
   | 'PayloadTooLarge'
   | 'SessionPolicyTooLarge'
@@ -79,8 +80,9 @@ export class RoleNotAllowedError extends SidecarError {
  *  not match. This is the confused-deputy guard at work. */
 export class AssumeRoleRefusedError extends SidecarError {
   readonly code = 'AssumeRoleRefused';
-  constructor(readonly tenant: string, readonly roleArn: string, options?: { cause?: unknown }) {
-    super(`STS refused AssumeRole for tenant "${tenant}" on role ${roleArn}: check that the role's trust policy names the vendor and that the tenant's external ID matches it`, options);
+  /** `context`: what the connector was doing when refused (e.g. refreshing a session Lambda refused). */
+  constructor(readonly tenant: string, readonly roleArn: string, options?: { cause?: unknown; context?: string }) {
+    super(`STS refused AssumeRole for tenant "${tenant}" on role ${roleArn}${options?.context ? ` (${options.context})` : ''}: check that the role's trust policy names the vendor and that the tenant's external ID matches it`, { cause: options?.cause });
     this.name = 'AssumeRoleRefusedError';
   }
 }
@@ -120,6 +122,17 @@ export class ThrottledError extends SidecarError {
   constructor(readonly service: 'STS' | 'Lambda', options?: { cause?: unknown }) {
     super(`${service} throttled the request after retries: slow down and retry later`, options);
     this.name = 'ThrottledError';
+  }
+}
+
+/** Thrown when STS or Lambda answered a server error (HTTP 5xx: ServiceUnavailable,
+ *  InternalFailure, ServiceException) on every one of the SDK's bounded attempts. Not the
+ *  caller's fault and not a refusal: retrying later is the right move. */
+export class ServiceUnavailableError extends SidecarError {
+  readonly code = 'Unavailable';
+  constructor(readonly service: 'STS' | 'Lambda', readonly httpStatusCode: number | undefined, options?: { cause?: unknown }) {
+    super(`${service} answered a server error${httpStatusCode ? ` (HTTP ${httpStatusCode})` : ''} after retries: retry later`, options);
+    this.name = 'ServiceUnavailableError';
   }
 }
 

@@ -81,7 +81,7 @@ describe('Invoke failures', () => {
     ['ResourceNotFoundException', 'FunctionNotFound', 404],
     ['TooManyRequestsException', 'Throttled', 429],
     ['RequestTooLargeException', 'PayloadTooLarge', 413],
-    ['ServiceException', 'Internal', 500],
+    ['ServiceException', 'Unavailable', 500],
   ])('%s becomes %s', async (awsCode, code, status) => {
     lambda.on(InvokeCommand).rejects(lambdaError(awsCode, status));
 
