@@ -16,17 +16,17 @@ async function main(): Promise<number> {
   const config = loadConfig(env);
   const startedCloud = await ensureLocalCloud(env);
   try {
-    await deployLocal(env);
+    await deployLocal(env, { verbose: process.argv.includes('--verbose') });
     process.stderr.write('Calling the connector for each tenant and each attack...\n');
     const rows: string[][] = [];
     let wrong = 0;
     for (const scenario of buildScenarios(config)) {
       const t = process.hrtime.bigint();
-      const { outcome, code } = await scenario.run().catch((e: Error) => ({ outcome: 'refused' as const, code: `error:${e.name}` }));
+      const { outcome, code } = await scenario.run().catch((e: Error) => ({ outcome: 'error' as const, code: e.name }));
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       const asExpected = outcome === scenario.expect;
       if (!asExpected) wrong++;
-      rows.push([scenario.caller, scenario.target, scenario.what, outcome === 'allowed' ? 'allowed' : `refused (${code})`, `${ms.toFixed(0)} ms`, asExpected ? 'yes' : 'NO']);
+      rows.push([scenario.caller, scenario.target, scenario.what, outcome === 'allowed' ? 'allowed' : `${outcome} (${code})`, `${ms.toFixed(0)} ms`, asExpected ? 'yes' : 'NO']);
     }
     process.stdout.write(`\n${formatTable(['caller', 'target', 'what', 'outcome', 'latency', 'as expected'], rows)}\n\n`);
     process.stdout.write(wrong === 0

@@ -5,9 +5,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
 import { functionArn as buildFunctionArn, parseFunctionArn, roleArn as buildRoleArn } from '../../modules/naming';
-import { accountCredentials, clientConfig, type Credentials } from '../lib/accounts';
+import { accountCredentials, clientConfig } from '../lib/accounts';
 
-export type Outcome = 'allowed' | 'refused';
+/** `error`: the call failed for a reason other than an AWS refusal; never what a scenario expects. */
+export type Outcome = 'allowed' | 'refused' | 'error';
 
 export interface Scenario {
   /** Who calls: a tenant ID, or a tenant's vended credentials. */
@@ -16,13 +17,20 @@ export interface Scenario {
   readonly target: string;
   /** What the call is, in words. */
   readonly what: string;
-  readonly expect: Outcome;
+  readonly expect: Exclude<Outcome, 'error'>;
   run(): Promise<{ outcome: Outcome; code: string }>;
 }
 
 type Answer =
   | { ok: true; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }
   | { ok: false; error: { code: string } };
+
+/** Only an answer from AWS counts as a refusal: a bug on our side (a TypeError, a refused
+ *  connection) must never pass for a guard that held. */
+export function isAwsRefusal(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
+}
 
 function shortName(arn: string): string {
   const parsed = parseFunctionArn(arn);
@@ -76,11 +84,12 @@ export function buildScenarios(config: LoadedConfig): Scenario[] {
     const vended = await call(config.vendor.vendFunctionName, { tenant: firstTenant, functions: [sidecarArn] });
     if (!vended.ok || !vended.credentials) return { outcome: 'refused' as const, code: vended.ok ? 'NoCredentials' : `vend:${vended.error.code}` };
     const region = parseFunctionArn(targetArn)?.region ?? config.region;
+    const { accessKeyId, secretAccessKey, sessionToken } = vended.credentials;
     try {
-      await new LambdaClient(clientConfig(config, vended.credentials as Credentials, region)).send(new InvokeCommand({ FunctionName: targetArn, InvocationType: 'DryRun' }));
+      await new LambdaClient(clientConfig(config, { accessKeyId, secretAccessKey, sessionToken }, region)).send(new InvokeCommand({ FunctionName: targetArn, InvocationType: 'DryRun' }));
       return { outcome: 'allowed' as const, code: 'ok' };
     } catch (e) {
-      return { outcome: 'refused' as const, code: (e as Error).name };
+      return { outcome: isAwsRefusal(e) ? 'refused' as const : 'error' as const, code: (e as Error).name };
     }
   };
   const vendedCaller = `${firstTenant} (vended)`;
