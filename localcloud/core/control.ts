@@ -63,7 +63,7 @@ export function handleControl(deps: ControlDeps, method: string, name: string, b
       return json(200, { rules: deps.faults.list() });
     }
     case 'GET faults':
-      return json(200, { rules: deps.faults.list() });
+      return json(200, { rules: deps.faults.list(), applied: deps.faults.appliedCounts() });
     case 'DELETE faults':
       deps.faults.clear();
       return json(200, { rules: [] });

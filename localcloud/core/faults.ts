@@ -100,6 +100,11 @@ export class FaultInjector {
     return this.rules.map(({ applied: _applied, ...rule }) => rule);
   }
 
+  /** How many requests each live rule has affected, in the order of `list()`. */
+  appliedCounts(): number[] {
+    return this.rules.map((r) => r.applied);
+  }
+
   /** Delay and/or throw as the first matching live rule says. Without a subject, rules that
    *  target a principal, role, session or function never match. */
   async apply(service: ServiceName, operation: string, subject: FaultSubject = {}): Promise<void> {
