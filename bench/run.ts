@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     progress(`[bench] ${name}: done in ${timings[name].toFixed(0)} s`);
   };
 
-  const needsWorld = [1, 2, 3, 5, 6].some((p) => args.parts.has(p));
+  const needsWorld = [1, 2, 3, 5].some((p) => args.parts.has(p));
   let world: BenchWorld | undefined;
   try {
     if (needsWorld) {
@@ -64,10 +64,10 @@ async function main(): Promise<void> {
     await part(2, STS_PART, () => runStsCalls(world!, results, { quick: args.quick, progress }));
     await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
     await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
-    await part(6, CACHE_PART, () => runCacheBound(world!, results, { progress }));
   } finally {
     await world?.close();
   }
+  await part(6, CACHE_PART, () => runCacheBound(results, { progress, dir: world?.dir }));
   await part(4, INFRA_PART, () => runInfraScale(results, { quick: args.quick, progress, dir: world?.dir }));
 
   const out = process.stdout;
