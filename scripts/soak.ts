@@ -20,7 +20,8 @@ const BASE_ACCOUNT = 300000000000;
 
 /** A config of `customers` customers, two tenants each (current and previous external ID). */
 export function soakConfig(base: SidecarConfig, customers: number): SidecarConfig {
-  const out: SidecarConfig = { ...base, customers: [], tenants: [], accounts: { vendor: base.accounts.vendor } };
+  // Only the file's own fields: the loaded config also carries where it came from.
+  const out: SidecarConfig = { region: base.region, rolePrefix: base.rolePrefix, vendor: base.vendor, customers: [], tenants: [], accounts: { vendor: base.accounts.vendor } };
   for (let i = 1; i <= customers; i++) {
     const nn = String(i).padStart(2, '0');
     const name = `soak-${nn}`;
@@ -43,8 +44,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-soak-'));
   const configFile = join(dir, 'soak-config.json');
   const base = loadConfig({ ...process.env, SIDECAR_TARGET: 'local' });
-  const { file: _file, ...baseConfig } = base as typeof base & { file?: string };
-  writeFileSync(configFile, JSON.stringify(soakConfig(baseConfig as SidecarConfig, customers), null, 2), { mode: 0o600 });
+  writeFileSync(configFile, JSON.stringify(soakConfig(base, customers), null, 2), { mode: 0o600 });
   const config = loadConfig({ ...process.env, SIDECAR_TARGET: 'local', SIDECAR_CONFIG_FILE: configFile });
   process.stderr.write(`soak: ${config.tenants.length} tenants over ${config.customers.length} customers; work folder ${dir}\n`);
 
