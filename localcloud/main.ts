@@ -1,8 +1,9 @@
 // ---------------------------------------------------------------------------
 // The local cloud's server process (what `localcloud/cli.ts up` and the test support spawn).
 // Environment: LOCALCLOUD_PORT (default 4510; 0 = any free port), LOCALCLOUD_STATE_DIR,
-// SIDECAR_CONFIG_FILE, LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_READY_FILE (written with
-// {pid, port, url} once listening, so a parent learns the port). Stops cleanly on SIGTERM/SIGINT.
+// SIDECAR_CONFIG_FILE, LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS (default 60000),
+// LOCALCLOUD_READY_FILE (written with {pid, port, url} once listening, so a parent learns the
+// port). Stops cleanly on SIGTERM/SIGINT.
 // ---------------------------------------------------------------------------
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -10,7 +10,7 @@ import { AwsError, type Service, type ServiceContext, type ServiceName, type Ser
 import { AccountDirectory } from './core/accounts';
 import { createAuthenticator } from './core/authenticate';
 import { authorizeRequest } from './core/authorize';
-import { BodyTooLargeError, MAX_BODY_BYTES, readBody } from './core/body';
+import { BODY_TIMEOUT_MS, BodyTimeoutError, BodyTooLargeError, MAX_BODY_BYTES, readBody } from './core/body';
 import { Clock } from './core/clock';
 import { handleControl } from './core/control';
 import { errorResponse, jsonErrorResponse, toAwsError } from './core/errors';
@@ -45,6 +45,8 @@ export interface LocalCloudOptions {
   readonly testControls?: boolean;
   /** @default 70 MB */
   readonly maxBodyBytes?: number;
+  /** Time a request body may take to arrive in full. @default LOCALCLOUD_BODY_TIMEOUT_MS, else 60 s */
+  readonly bodyTimeoutMs?: number;
 }
 
 export interface LocalCloud {
@@ -69,6 +71,14 @@ export class LocalCloudOptionsError extends Error {
     super(message);
     this.name = 'LocalCloudOptionsError';
   }
+}
+
+export function bodyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_BODY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return BODY_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1) throw new LocalCloudOptionsError(`LOCALCLOUD_BODY_TIMEOUT_MS must be a positive whole number of milliseconds (got "${raw}")`);
+  return ms;
 }
 
 export function portFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -107,6 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const port = options.port ?? portFromEnv();
   const testControls = options.testControls ?? process.env.LOCALCLOUD_TEST_CONTROLS === '1';
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? bodyTimeoutFromEnv();
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
 
   const accounts = AccountDirectory.fromConfig(options.configFile);
@@ -160,11 +171,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (url.pathname.startsWith('/_localcloud/')) {
         let answer: ServiceResponse | undefined;
         try {
-          const body = await readBody(req, 1024 * 1024);
+          const body = await readBody(req, 1024 * 1024, bodyTimeoutMs);
           const name = url.pathname.slice('/_localcloud/control/'.length);
           answer = testControls && url.pathname.startsWith('/_localcloud/control/') ? handleControl({ clock, faults, issuer }, method, name, body) : undefined;
         } catch (e) {
-          answer = jsonErrorResponse(e instanceof BodyTooLargeError ? new AwsError('RequestEntityTooLargeException', e.message, 413) : toAwsError(e), requestId);
+          answer = jsonErrorResponse(e instanceof BodyTooLargeError ? new AwsError('RequestEntityTooLargeException', e.message, 413)
+            : e instanceof BodyTimeoutError ? new AwsError('RequestTimeoutException', e.message, 408) : toAwsError(e), requestId);
+          if (e instanceof BodyTimeoutError) res.shouldKeepAlive = false;
         }
         send(res, answer ?? jsonErrorResponse(new AwsError('NotFound', testControls
           ? `No local cloud control answers ${method} ${url.pathname}.`
@@ -175,7 +188,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // -- authenticate ---------------------------------------------------------------
       const auth = parseAuthorization(req.headers);
       if (auth && (SERVICES as readonly string[]).includes(auth.service)) service = auth.service as ServiceName;
-      const body = await readBody(req, maxBodyBytes);
+      const body = await readBody(req, maxBodyBytes, bodyTimeoutMs);
       if (!auth) throw sigv4Error(service, 'missing');
       if (!(SERVICES as readonly string[]).includes(auth.service)) {
         throw new AwsError('UnknownService', `The local cloud serves ${SERVICES.join(', ')}; this request is signed for "${auth.service}".`);
@@ -196,6 +209,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         response = errorResponse(service, new AwsError(service === 'lambda' ? 'RequestEntityTooLargeException' : 'RequestEntityTooLarge', e.message, 413), requestId);
+      } else if (e instanceof BodyTimeoutError) {
+        // The rest of the body may still trickle in: answer, then close rather than read it.
+        response = errorResponse(service, new AwsError(service === 'lambda' ? 'RequestTimeoutException' : 'RequestTimeout', e.message, 408), requestId);
+        res.shouldKeepAlive = false;
       } else {
         if (!(e instanceof AwsError)) log.error('unhandled', e);
         response = errorResponse(service, toAwsError(e), requestId);
@@ -211,7 +228,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     send(res, response);
   }
 
-  const server: Server = createServer((req, res) => {
+  // A request without Host reaches the handler, so it is refused in AWS's shape (its signature
+  // cannot match) instead of by Node's bare 400.
+  const server: Server = createServer({ requireHostHeader: false }, (req, res) => {
     handle(req, res).catch((e) => {
       log.error('response failed', e);
       if (!res.headersSent) send(res, jsonErrorResponse(toAwsError(e), 'none'));

@@ -8,13 +8,31 @@ import { AwsError } from '../contracts';
 import type { ServiceResponse } from '../contracts';
 import { XML_NAMESPACES } from './errors';
 
+/**
+ * More parameters than any IAM or STS call needs (a role with 50 tags is ~100). The bound keeps a
+ * hostile body of millions of `a=b` pairs from holding the single-threaded server.
+ */
+export const MAX_QUERY_PARAMETERS = 10_000;
+
+function tooManyParameters(): AwsError {
+  return new AwsError('ValidationError', `1 validation error detected: the request has more than ${MAX_QUERY_PARAMETERS} parameters.`);
+}
+
 /** Parameters of a query request: the form body, merged over the URL's query string. */
 export class QueryParams {
-  constructor(private readonly params: URLSearchParams) {}
+  /** A Map, not URLSearchParams: its has/get/set scan every pair, quadratic over a long form. */
+  constructor(private readonly params: ReadonlyMap<string, string>) {}
 
   static from(body: Buffer, query: URLSearchParams): QueryParams {
-    const merged = new URLSearchParams(query);
-    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) merged.set(k, v);
+    // Count the body's pairs before parsing: URLSearchParams would build every one of them first.
+    let pairs = 1;
+    for (let i = body.indexOf(0x26); i !== -1 && pairs <= MAX_QUERY_PARAMETERS; i = body.indexOf(0x26, i + 1)) pairs += 1;
+    if (pairs > MAX_QUERY_PARAMETERS) throw tooManyParameters();
+    const merged = new Map<string, string>();
+    for (const source of [query, new URLSearchParams(body.toString('utf8'))]) {
+      for (const [k, v] of source) merged.set(k, v); // a repeated key keeps its last value
+    }
+    if (merged.size > MAX_QUERY_PARAMETERS) throw tooManyParameters();
     return new QueryParams(merged);
   }
 
@@ -34,7 +52,7 @@ export class QueryParams {
   /** A required parameter; AWS answers a missing one with ValidationError naming it in camelCase. */
   required(name: string): string {
     const value = this.params.get(name);
-    if (value === null) {
+    if (value === undefined) {
       throw new AwsError('ValidationError', `1 validation error detected: Value null at '${camelCase(name)}' failed to satisfy constraint: Member must not be null`);
     }
     return value;
@@ -42,7 +60,7 @@ export class QueryParams {
 
   optionalInt(name: string): number | undefined {
     const raw = this.params.get(name);
-    if (raw === null) return undefined;
+    if (raw === undefined) return undefined;
     if (!/^-?\d+$/.test(raw)) throw new AwsError('ValidationError', `1 validation error detected: Value '${raw}' at '${camelCase(name)}' failed to satisfy constraint: Member must be a number`);
     return Number(raw);
   }

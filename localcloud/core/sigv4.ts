@@ -56,6 +56,13 @@ export function parseAuthorization(headers: IncomingHttpHeaders): ParsedAuthoriz
   return { accessKeyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';'), signature: m[6] };
 }
 
+/**
+ * Region names as AWS spells them: a partition's geography, an optional gov/iso part, a direction
+ * and a number (us-east-1, us-gov-west-1, eu-isoe-west-1, ap-southeast-7). The scope's region
+ * becomes part of ARNs (a function's), so a scope like `x:999999999999:function:y` must not pass.
+ */
+const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso[a-z]?)?-(east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+
 /** Clients may be at most 5 minutes off. https://docs.aws.amazon.com/IAM/latest/UserGuide/signing-elements.html (Date) */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -82,6 +89,8 @@ export interface ReceivedRequest {
  * check uses real time even when the local cloud's clock is moved for credential expiry.
  */
 export async function verifySignature(req: ReceivedRequest, auth: ParsedAuthorization, service: ServiceName, secretAccessKey: string, realNow: Date): Promise<void> {
+  // AWS's wording for a scope outside its regions (SignatureDoesNotMatch / InvalidSignatureException).
+  if (!REGION_PATTERN.test(auth.region)) throw sigv4Error(service, 'mismatch', `Credential should be scoped to a valid region, not '${auth.region}'. `);
   const dateHeader = req.headers['x-amz-date'];
   const signedAt = typeof dateHeader === 'string' ? parseAmzDate(dateHeader) : undefined;
   if (!signedAt || !auth.signedHeaders.includes('host')) throw sigv4Error(service, 'incomplete', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header, and a signed \'host\' header.');
