@@ -209,6 +209,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         response = errorResponse(service, new AwsError(service === 'lambda' ? 'RequestEntityTooLargeException' : 'RequestEntityTooLarge', e.message, 413), requestId);
+        // Close rather than drain: the rest of a declared 70 MB body is not worth reading, and the
+        // connection must not carry it into the next request.
+        res.shouldKeepAlive = false;
       } else if (e instanceof BodyTimeoutError) {
         // The rest of the body may still trickle in: answer, then close rather than read it.
         response = errorResponse(service, new AwsError(service === 'lambda' ? 'RequestTimeoutException' : 'RequestTimeout', e.message, 408), requestId);
