@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { configFileFor, loadConfig, resolveTarget } from '../../config/load';
 import { deployStacks, PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { startTestCloud, type TestCloud } from '../support/localcloud';
+import { configSecrets, redactSecrets } from './support/secret-scan';
 import type { WorldFile } from './support/world';
 
 declare global {
@@ -39,6 +40,9 @@ export default async function globalSetup(): Promise<void> {
     const outputsFile = join(dir, 'outputs.json');
     process.stderr.write(`\n[e2e] local cloud on ${cloud.url}; deploying the stacks with cdktf (output in ${dir}/deploy.log)\n`);
     let log = '';
+    // Terraform's plan prints each trust policy, external ID included: the kept log is redacted.
+    const secrets = configSecrets(config);
+    const keepLog = () => writeFileSync(join(dir, 'deploy.log'), redactSecrets(log, secrets));
     await deployStacks({
       env,
       outDir: join(dir, 'cdktf.out'),
@@ -46,13 +50,18 @@ export default async function globalSetup(): Promise<void> {
       outputsFile,
       onOutput: (chunk) => { log += chunk; },
       onProgress: (line) => process.stderr.write(`[e2e] ${line}\n`),
-    }).catch((e) => {
-      writeFileSync(join(dir, 'deploy.log'), log);
+    }).catch((e: unknown) => {
+      // A failed cdktf run carries its output's tail in the message, which jest prints.
+      if (e instanceof Error) {
+        const fields = e as unknown as Record<string, unknown>;
+        for (const key of ['message', 'stack', 'outputTail']) if (typeof fields[key] === 'string') fields[key] = redactSecrets(fields[key] as string, secrets);
+      }
       throw e;
-    }).finally(() => writeFileSync(join(dir, 'deploy.log'), log));
+    }).finally(keepLog);
     process.stderr.write(`[e2e] deployed in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     world = { target, endpoint: cloud.url, outputsFile, configFile };
     process.env.SIDECAR_E2E_DIR = dir;
+    process.env.SIDECAR_E2E_CLOUD_LOG = cloud.logFile; // the server's own log, scanned by logs.test.ts
     process.env.SIDECAR_E2E_DEPLOY_ENV = JSON.stringify({ LOCALCLOUD_PORT: String(cloud.port), SIDECAR_TFSTATE_DIR: join(dir, 'tfstate'), SIDECAR_CDKTF_OUT: join(dir, 'cdktf.out') });
   }
   writeFileSync(worldFile, JSON.stringify(world, null, 2));
