@@ -26,6 +26,10 @@ export const RESOURCES_REQUIRED = 'Policy statement must contain resources.';
 export const ACTION_VENDOR = 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.';
 export const ACTION_ONE_COLON = 'Actions/Condition can contain only one colon.';
 export const DUPLICATE_SID = 'Statement IDs (SID) in a single policy must be unique.';
+/** IAM's Sid: ASCII letters and digits only.
+ *  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html */
+export const NON_ALPHANUMERIC_SID = 'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*';
+const IAM_SID_PATTERN = /^[0-9A-Za-z]*$/;
 export const TRUST_ACTIONS_ONLY = 'AssumeRole policy may only specify STS AssumeRole actions.';
 
 function malformed(message: string): AwsError {
@@ -102,6 +106,8 @@ export function validatePolicyDocument(json: string, kind: PolicyKind): PolicyDo
 function validateStatement(statement: Record<string, unknown>, kind: PolicyKind): void {
   for (const element of Object.keys(statement)) if (!STATEMENT_ELEMENTS.has(element)) throw malformed(SYNTAX_ERRORS);
   if (statement.Sid !== undefined && typeof statement.Sid !== 'string') throw malformed(SYNTAX_ERRORS);
+  // The Sid rule is IAM's (identity and trust documents); session and resource policies of other services differ.
+  if ((kind === 'identity' || kind === 'trust') && typeof statement.Sid === 'string' && !IAM_SID_PATTERN.test(statement.Sid)) throw malformed(NON_ALPHANUMERIC_SID);
   validateEffect(statement.Effect);
   validatePrincipal(statement, kind);
   validateActions(statement, kind);
