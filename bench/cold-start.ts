@@ -95,7 +95,7 @@ async function recycle(subject: Subject, round: string): Promise<Record<string, 
 }
 
 export async function runColdStart(world: BenchWorld, results: Results, options: { quick: boolean; progress: Progress }): Promise<void> {
-  const rounds = options.quick ? 2 : 5;
+  const rounds = options.quick ? 2 : 4;
   const loadRuns = options.quick ? 5 : 15;
   const tenant = benchTenant(world);
   const vendor = world.lambda(world.cloud.credentialsFor('vendor'));

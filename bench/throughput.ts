@@ -30,7 +30,7 @@ export async function rate(clients: number, durationMs: number, call: () => Prom
 }
 
 export async function runThroughput(world: BenchWorld, results: Results, options: { quick: boolean; progress: Progress }): Promise<void> {
-  const durationMs = options.quick ? 1000 : 4000;
+  const durationMs = options.quick ? 1000 : 2500;
   const tenant = benchTenant(world);
   const roleCreds = await executionRoleCredentials(world.cloud, world.outputs.vendor.connector_role_arn, world.outputs.vendor.connector_function_arn);
   const sts = new STSClient(world.cloud.clientConfig(roleCreds));

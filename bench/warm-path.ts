@@ -31,7 +31,7 @@ type Mode = 'cached' | 'naive' | 'direct';
 
 /** The bench's tenant: the first one whose role and external ID belong to a configured customer. */
 export function benchTenant(world: BenchWorld): { id: string; roleArn: string; externalId: string; functionArn: string; customer: string } {
-  for (const customer of world.config.customers) {
+  for (const customer of world.config.customers.filter((c) => world.outputs.customers[c.name])) {
     const tenant = world.config.tenants.find((t) => t.externalId === customer.externalIds.current);
     const functionArn = world.outputs.customers[customer.name]?.function_arns[customer.functions[0]];
     if (tenant && functionArn) return { id: tenant.id, roleArn: tenant.roleArn, externalId: tenant.externalId, functionArn, customer: customer.name };
