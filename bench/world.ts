@@ -44,11 +44,13 @@ export class BenchInvokeError extends Error {
  * (even SIGKILL, where no handler of ours runs). It exits itself once the cloud is gone.
  */
 function watchdog(pid: number): () => void {
-  const script = `process.stdin.resume();process.stdin.on('end',()=>{try{process.kill(${pid},'SIGTERM')}catch{};setTimeout(()=>{try{process.kill(${pid},'SIGKILL')}catch{};process.exit(0)},10000).unref()});`;
+  // "done" on the pipe: the bench stopped the cloud itself, so exit without signalling a pid
+  // that may since belong to another process.
+  const script = `process.stdin.resume();process.stdin.on('data',(d)=>{if(String(d).includes('done'))process.exit(0)});process.stdin.on('end',()=>{try{process.kill(${pid},'SIGTERM')}catch{};setTimeout(()=>{try{process.kill(${pid},'SIGKILL')}catch{};process.exit(0)},10000).unref()});`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   child.unref();
   return () => {
-    child.stdin?.end();
+    child.stdin?.end('done\n');
   };
 }
 
