@@ -30,6 +30,8 @@ export interface TestCloudOptions {
   readonly stateDir?: string;
   /** Config file with the accounts. @default SIDECAR_CONFIG_FILE, else config/local.json */
   readonly configFile?: string;
+  /** Port to listen on; reuse a stopped cloud's port to prove clients find it again. @default a free port */
+  readonly port?: number;
   /** Extra environment for the server (e.g. LOCALCLOUD_TEST_CONTROLS: '0'). */
   readonly env?: NodeJS.ProcessEnv;
   /** @default 30 s */
@@ -49,6 +51,9 @@ export interface TestCloud {
   /** `{ region, endpoint, credentials, maxAttempts: 1 }` for any SDK v3 client. */
   clientConfig(credentials: Credentials): { region: string; endpoint: string; credentials: Credentials; maxAttempts: number };
   close(): Promise<void>;
+  /** Send `signal` to the server process and wait until it has exited: SIGKILL is a crash, with no
+   *  chance to finish a write or answer a request. Resolves at once when it has already exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /** Thrown when the server process did not answer its health check in time. */
@@ -83,6 +88,14 @@ export async function stopProcess(child: ChildProcess, timeoutMs = 10_000): Prom
   clearTimeout(timer);
 }
 
+/** Send `signal` to a child by pid and wait for its exit (no escalation: the caller chose the signal). */
+export async function killProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  await exited;
+}
+
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const stateDir = resolve(options.stateDir ?? mkdtempSync(join(tmpdir(), 'localcloud-test-')));
   const runDir = mkdtempSync(join(tmpdir(), 'localcloud-run-'));
@@ -94,7 +107,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
-      LOCALCLOUD_PORT: '0',
+      LOCALCLOUD_PORT: String(options.port ?? 0),
       LOCALCLOUD_STATE_DIR: stateDir,
       LOCALCLOUD_TEST_CONTROLS: '1',
       LOCALCLOUD_READY_FILE: readyFile,
@@ -129,6 +142,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     url, port, pid: child.pid!, stateDir, logFile, accounts, credentialsFor,
     clientConfig: (credentials) => ({ region: 'us-east-1', endpoint: url, credentials, maxAttempts: 1 }),
     close: () => stopProcess(child),
+    kill: (signal) => killProcess(child, signal),
   };
 }
 
