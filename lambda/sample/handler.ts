@@ -8,8 +8,17 @@
 //   {"sidecarTest": {"throw": "msg"}}       throw Error("msg")      -> a function error
 //   {"sidecarTest": {"sleepMs": N}}         wait N ms first         -> the function's own timeout
 //   {"sidecarTest": {"responseBytes": N}}   add an N-byte string    -> a response over 6 MB
+//
+// Each invocation logs one line with a fingerprint of its event (a SHA-256, never the content:
+// a customer's payload may be private), so a soak can count how often each payload ran.
 // ---------------------------------------------------------------------------
+import { createHash } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+
+/** The fingerprint an invocation logs: SHA-256 hex of the event as JSON. */
+export function eventFingerprint(event: unknown): string {
+  return createHash('sha256').update(JSON.stringify(event) ?? 'undefined').digest('hex');
+}
 
 /** Bounds on the hooks: at most Lambda's 15-minute timeout, at most 16 MB of filler. */
 const MAX_SLEEP_MS = 15 * 60 * 1000;
@@ -58,6 +67,7 @@ function arnParts(arn: string): { region: string | null; account: string | null 
 
 export const handler = async (event: unknown, context: Context): Promise<SampleEcho> => {
   invocations += 1;
+  console.log(JSON.stringify({ message: 'invoked', requestId: context.awsRequestId, eventSha256: eventFingerprint(event) }));
   const hooks = testHooks(event);
   if (hooks.sleepMs) await new Promise((resolve) => setTimeout(resolve, hooks.sleepMs));
   if (hooks.throw !== undefined) throw new Error(hooks.throw);

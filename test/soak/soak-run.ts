@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { functionLogPath } from '../../localcloud/lambda/logs';
+import { eventFingerprint } from '../../lambda/sample/handler';
 
 export interface SoakTarget {
   readonly endpoint: string;
@@ -152,6 +153,15 @@ function lineCount(file: string): number {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
 }
 
+/** Invocations per event fingerprint (the sample logs one `eventSha256` per invocation), from `fromLine` on. */
+function invocationsByFingerprint(file: string, fromLine: number, into: Map<string, number>): void {
+  if (!existsSync(file)) return;
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(fromLine)) {
+    const sha = /"eventSha256":"([0-9a-f]{64})"/.exec(line)?.[1];
+    if (sha) into.set(sha, (into.get(sha) ?? 0) + 1);
+  }
+}
+
 /** START lines per request ID in a function's log, from `fromLine` on. */
 function startsByRequest(file: string, fromLine: number, into: Map<string, number>): void {
   if (!existsSync(file)) return;
@@ -188,6 +198,8 @@ export async function runSoak(options: SoakOptions & { sessionNameOf: (tenant: s
     memory: { cloudRssMb: [] as number[], connectorRssMb: [] as number[], connectorCacheEntries: [] as number[] },
   };
   const answeredRequestIds = new Map<string, number>();
+  /** Fingerprint of each call's payload as the customer function sees it -> whether it was answered ok. */
+  const sentPayloads = new Map<string, { ok: boolean }>();
   const phases = (options.coldStarts ?? 4) + 1;
   const sampleEvery = Math.max(1, Math.floor(calls / 20));
 
@@ -199,6 +211,8 @@ export async function runSoak(options: SoakOptions & { sessionNameOf: (tenant: s
       if (n % sampleEvery === 0) sampleMemory(target, report.memory);
       const tenant = tenants[n % tenants.length];
       const nonce = randomUUID();
+      const sent = { ok: false };
+      sentPayloads.set(eventFingerprint({ nonce }), sent);
       report.sent += 1;
       let answer: Answer;
       try {
@@ -212,17 +226,18 @@ export async function runSoak(options: SoakOptions & { sessionNameOf: (tenant: s
         continue;
       }
       report.answered += 1;
-      check(n, tenant, nonce, answer);
+      sent.ok = check(n, tenant, nonce, answer);
     }
   }
 
-  function check(n: number, tenant: SoakTenant, nonce: string, answer: Answer): void {
+  /** true when the answer is the function's own, for this call. */
+  function check(n: number, tenant: SoakTenant, nonce: string, answer: Answer): boolean {
     const violation = (what: string) => { if (report.violations.length < 20) report.violations.push(`call ${n} (${tenant.id}): ${what}`); };
     if (!answer.ok) {
       report.errors[answer.error.code] = (report.errors[answer.error.code] ?? 0) + 1;
       const allowed = [...FAULT_OUTCOMES, ...(tenant.refusedWith ? [tenant.refusedWith] : [])];
       if (!allowed.includes(answer.error.code)) violation(`unexpected ${answer.error.code}: ${answer.error.message}`);
-      return;
+      return false;
     }
     report.ok += 1;
     if (tenant.refusedWith) violation(`answered although it must be refused with ${tenant.refusedWith}`);
@@ -231,6 +246,7 @@ export async function runSoak(options: SoakOptions & { sessionNameOf: (tenant: s
     if (echo.echo?.nonce !== nonce) violation(`answer carries nonce ${echo.echo?.nonce}, not its own`);
     if (echo.account !== tenant.accountId || echo.functionName !== tenant.functionName) violation(`answer came from ${echo.account}/${echo.functionName}`);
     if (echo.requestId) answeredRequestIds.set(echo.requestId, (answeredRequestIds.get(echo.requestId) ?? 0) + 1);
+    return true;
   }
 
   // Phases with a cold connector between them, so AssumeRole (and its faults) keeps happening.
@@ -246,15 +262,24 @@ export async function runSoak(options: SoakOptions & { sessionNameOf: (tenant: s
   const faults = await control<{ applied?: number[] }>(target, 'GET', 'faults');
   await control(target, 'DELETE', 'faults');
 
-  // Every START line of the customers' functions during the run: one per answered request ID.
+  // Invocations are counted per payload, not per log line: other tests' leftovers in the same logs
+  // are not ours, and an Invoke retried under a new request ID still carries the same nonce.
   const starts = new Map<string, number>();
-  for (const file of functionLogs) startsByRequest(file, logStart.get(file) ?? 0, starts);
-  const functionInvocations = [...starts.values()].reduce((a, b) => a + b, 0);
-  const duplicateInvocations = [...starts.values()].filter((v) => v > 1).length + [...answeredRequestIds.values()].filter((v) => v > 1).length;
-  for (const id of answeredRequestIds.keys()) if (!starts.has(id)) report.violations.push(`answer with request ID ${id} has no invocation in the function logs`);
-  if (functionInvocations !== report.ok) {
-    report.violations.push(`the function logs show ${functionInvocations} invocations for ${report.ok} answered calls`);
+  const byPayload = new Map<string, number>();
+  for (const file of functionLogs) {
+    startsByRequest(file, logStart.get(file) ?? 0, starts);
+    invocationsByFingerprint(file, logStart.get(file) ?? 0, byPayload);
   }
+  let functionInvocations = 0;
+  let duplicateInvocations = [...answeredRequestIds.values()].filter((v) => v > 1).length;
+  for (const [fingerprint, sent] of sentPayloads) {
+    const runs = byPayload.get(fingerprint) ?? 0;
+    functionInvocations += runs;
+    if (runs > 1) duplicateInvocations += 1;
+    if (sent.ok && runs !== 1 && report.violations.length < 20) report.violations.push(`a payload answered by its function ran ${runs} times`);
+  }
+  for (const id of answeredRequestIds.keys()) if (!starts.has(id)) report.violations.push(`answer with request ID ${id} has no invocation in the function logs`);
+  if (duplicateInvocations > 0) report.violations.push(`${duplicateInvocations} payload(s) or request ID(s) ran more than once`);
 
   report.memory.connectorCacheEntries = downsample(connectorCacheEntries(target, connectorLogStart), 20);
   progress(`soak: ${report.sent} sent, ${report.answered} answered in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -288,7 +313,7 @@ export function formatSoakReport(report: SoakReport): string {
     `  right result          ${report.ok}`,
     `  typed errors          ${errors}`,
     `faults injected         ${report.faultsInjected}`,
-    `function invocations    ${report.functionInvocations}  (request IDs invoked twice: ${report.duplicateInvocations})`,
+    `function invocations    ${report.functionInvocations}  (payloads or request IDs run twice: ${report.duplicateInvocations})`,
     `rule violations         ${report.violations.length}${report.violations.length ? `\n  ${report.violations.slice(0, 10).join('\n  ')}` : ''}`,
     `local cloud RSS (MB)    ${range(report.memory.cloudRssMb)}`,
     `connector RSS (MB)      ${range(report.memory.connectorRssMb)}`,

@@ -116,3 +116,42 @@ describe('test hooks (sidecarTest)', () => {
     expect(echo.echo).toEqual({ sidecarTest: { throw: 42, sleepMs: 'long', responseBytes: -5 } });
   });
 });
+
+// ---------------------------------------------------------------------------
+describe('the invocation log line', () => {
+  let logged: string[];
+  beforeEach(() => {
+    logged = [];
+    jest.spyOn(console, 'log').mockImplementation((line: unknown) => { logged.push(String(line)); });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('logs one line per invocation with the SHA-256 of the event as JSON', async () => {
+    const handler = freshHandler();
+    const { createHash } = await import('node:crypto');
+
+    await handler({ nonce: 'n-1' }, context());
+
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0])).toEqual({
+      message: 'invoked', requestId: 'req-sample-1', eventSha256: createHash('sha256').update('{"nonce":"n-1"}').digest('hex'),
+    });
+  });
+
+  test('never logs the event itself (a customer payload may be private)', async () => {
+    const handler = freshHandler();
+
+    await handler({ secret: 'do-not-log-me' }, context());
+
+    expect(logged.join('\n')).not.toContain('do-not-log-me');
+  });
+
+  test('two different events get different fingerprints', async () => {
+    const handler = freshHandler();
+
+    await handler({ nonce: 'a' }, context());
+    await handler({ nonce: 'b' }, context());
+
+    expect(JSON.parse(logged[0]).eventSha256).not.toBe(JSON.parse(logged[1]).eventSha256);
+  });
+});
