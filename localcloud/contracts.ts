@@ -122,4 +122,10 @@ export type ContextValue = string | string[] | boolean | number | undefined;
 export interface StateStore {
   read<T>(namespace: string): T | undefined;
   write<T>(namespace: string, value: T): void;
+  /** Append one record to a namespace's journal: O(1), for data written far more often than read. */
+  appendRecord<T>(namespace: string, record: T): void;
+  /** Every acknowledged record of the journal, oldest first. */
+  readRecords<T>(namespace: string): T[];
+  /** Replace the journal at once (compaction), atomically. */
+  rewriteRecords<T>(namespace: string, records: readonly T[]): void;
 }

@@ -2,8 +2,11 @@
 // Persisted state: one JSON file per namespace under the state directory, written atomically
 // (temp file + rename) so a crash never leaves half a file. Loaded lazily and cached; every
 // write goes through to disk, so the state survives a restart.
+// Journals (`<namespace>.jsonl`, one JSON record a line) serve data written on a hot path
+// (role sessions): an append costs the same however much is stored, where rewriting a whole
+// document costs its size on every write.
 // ---------------------------------------------------------------------------
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateStore } from '../contracts';
 
@@ -47,17 +50,47 @@ export class FileStateStore implements StateStore {
     this.cache.set(namespace, value);
   }
 
-  private fileOf(namespace: string): string {
+  appendRecord<T>(namespace: string, record: T): void {
+    appendFileSync(this.fileOf(namespace, 'jsonl'), `${JSON.stringify(record)}\n`);
+  }
+
+  /**
+   * Every complete line. A kill in the middle of an append leaves a last line without its
+   * newline: that write was never acknowledged, so it is skipped here, and the owner's next
+   * `rewriteRecords` (compaction at start-up) drops it before anything is appended after it.
+   */
+  readRecords<T>(namespace: string): T[] {
+    const file = this.fileOf(namespace, 'jsonl');
+    if (!existsSync(file)) return [];
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.pop(); // '' after the last newline, or the torn tail of an unacknowledged append
+    return lines.filter((line) => line !== '').map((line) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch (e) {
+        throw new StateFileError(file, e);
+      }
+    });
+  }
+
+  rewriteRecords<T>(namespace: string, records: readonly T[]): void {
+    const file = this.fileOf(namespace, 'jsonl');
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    renameSync(temp, file);
+  }
+
+  private fileOf(namespace: string, extension: 'json' | 'jsonl' = 'json'): string {
     // Namespaces come from code, never from requests; the pattern keeps them inside `dir`.
     if (!NAMESPACE_PATTERN.test(namespace)) throw new Error(`invalid state namespace "${namespace}"`);
-    return join(this.dir, `${namespace}.json`);
+    return join(this.dir, `${namespace}.${extension}`);
   }
 }
 
 /** Remove every state file in `dir` (the CLI's `reset`). */
 export function wipeState(dir: string): number {
   if (!existsSync(dir)) return 0;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.tmp'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.jsonl') || f.endsWith('.tmp'));
   for (const f of files) rmSync(join(dir, f), { force: true });
   return files.length;
 }

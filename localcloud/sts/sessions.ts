@@ -1,7 +1,9 @@
 // ---------------------------------------------------------------------------
 // Role sessions issued by AssumeRole: persisted so their credentials are accepted after a
 // restart. The session token itself is never stored, only its SHA-256, so the state file cannot
-// be replayed as a credential. Expired sessions are pruned when a new one is written.
+// be replayed as a credential. Each new session is one appended record (AssumeRole is a hot
+// path: the cost of persisting must not grow with the sessions kept); expired sessions are
+// pruned when the journal is compacted, at start-up and whenever it has doubled.
 // ---------------------------------------------------------------------------
 import { createHash } from 'node:crypto';
 import type { PolicyDocumentJson, StateStore } from '../contracts';
@@ -30,21 +32,34 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Compact no more often than this many appends, however few sessions are live. */
+const MIN_APPENDS_BEFORE_COMPACTION = 1000;
+
 export class SessionStore {
-  private readonly sessions: Record<string, SessionRecord>;
+  private readonly sessions = new Map<string, SessionRecord>();
+  private appendsSinceCompaction = 0;
 
   constructor(private readonly store: StateStore, private readonly now: () => Date) {
-    this.sessions = store.read<Record<string, SessionRecord>>(NAMESPACE) ?? {};
+    for (const s of store.readRecords<SessionRecord>(NAMESPACE)) this.sessions.set(s.accessKeyId, s);
+    this.compact();
   }
 
   get(accessKeyId: string): SessionRecord | undefined {
-    return this.sessions[accessKeyId];
+    return this.sessions.get(accessKeyId);
   }
 
   put(session: SessionRecord): void {
+    this.sessions.set(session.accessKeyId, session);
+    this.store.appendRecord(NAMESPACE, session);
+    this.appendsSinceCompaction += 1;
+    if (this.appendsSinceCompaction >= Math.max(MIN_APPENDS_BEFORE_COMPACTION, this.sessions.size)) this.compact();
+  }
+
+  /** Drop sessions long expired and rewrite the journal with the rest. */
+  private compact(): void {
     const cutoff = this.now().getTime() - KEEP_EXPIRED_MS;
-    for (const [key, s] of Object.entries(this.sessions)) if (Date.parse(s.expiration) < cutoff) delete this.sessions[key];
-    this.sessions[session.accessKeyId] = session;
-    this.store.write(NAMESPACE, this.sessions);
+    for (const [key, s] of this.sessions) if (Date.parse(s.expiration) < cutoff) this.sessions.delete(key);
+    this.store.rewriteRecords(NAMESPACE, [...this.sessions.values()]);
+    this.appendsSinceCompaction = 0;
   }
 }

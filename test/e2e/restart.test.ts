@@ -442,7 +442,7 @@ function stateFiles(root: string): string[] {
       const path = join(d, name);
       if (path === join(root, 'lambda', 'code')) continue;
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.json')) out.push(path);
+      else if (name.endsWith('.json') || name.endsWith('.jsonl')) out.push(path);
     }
   };
   walk(root);
@@ -479,8 +479,14 @@ describe('a SIGKILL in the middle of state writes', () => {
 
       await restart(); // throws when the server does not start and answer health
       const files = stateFiles(stateDir);
-      expect(files).toEqual(expect.arrayContaining([join(stateDir, 'iam.json'), join(stateDir, 'sts-sessions.json')]));
-      for (const file of files) expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
+      expect(files).toEqual(expect.arrayContaining([join(stateDir, 'iam.json'), join(stateDir, 'sts-sessions.jsonl')]));
+      for (const file of files.filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
+      // The journal was compacted at start-up: every line is a whole record, torn tail dropped.
+      for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
+        const text = readFileSync(file, 'utf8');
+        expect(text === '' || text.endsWith('\n')).toBe(true);
+        for (const line of text.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+      }
 
       const roles = await roleNamesIn('customer-b');
       expect([...ledger.kept].filter((r) => !roles.has(r))).toEqual([]);

@@ -681,7 +681,7 @@ describe('the file system after every hostile input', () => {
   test('the state folder holds only the local cloud\'s own files', () => {
     const top = [...new Set(tree(join(parentDir, 'state')).map((p) => p.split('/')[0]))].sort();
     // Names outside this list would be something a request made the server write.
-    for (const name of top) expect(['iam.json', 'lambda', 'lambda.json', 'sts-sessions.json']).toContain(name);
+    for (const name of top) expect(['iam.json', 'lambda', 'lambda.json', 'sts-sessions.jsonl']).toContain(name);
     expect(top).toContain('iam.json');
   });
 });

@@ -69,10 +69,14 @@ export function credentialSecrets(label: string, credentials: { secretAccessKey?
  */
 export function localCloudStateSecrets(stateDir: string): Secret[] {
   const out: Secret[] = [];
-  const sessionsFile = join(stateDir, 'sts-sessions.json');
+  // The session journal: one JSON record a line (a torn last line is an unacknowledged write).
+  const sessionsFile = join(stateDir, 'sts-sessions.jsonl');
   if (existsSync(sessionsFile)) {
-    const sessions = JSON.parse(readFileSync(sessionsFile, 'utf8')) as Record<string, { secretAccessKey: string; roleArn: string; sessionName: string }>;
-    for (const [keyId, s] of Object.entries(sessions)) out.push({ label: `secret access key of session ${s.sessionName} of ${s.roleArn} (${keyId})`, value: s.secretAccessKey });
+    const lines = readFileSync(sessionsFile, 'utf8').split('\n').filter((line) => line.endsWith('}'));
+    for (const line of lines) {
+      const s = JSON.parse(line) as { accessKeyId: string; secretAccessKey: string; roleArn: string; sessionName: string };
+      out.push({ label: `secret access key of session ${s.sessionName} of ${s.roleArn} (${s.accessKeyId})`, value: s.secretAccessKey });
+    }
   }
   const iamFile = join(stateDir, 'iam.json');
   if (existsSync(iamFile)) {
