@@ -19,7 +19,7 @@ import {
   PutFunctionConcurrencyCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
-import { createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
+import { createRole, handlerZip, failure } from '../../localcloud/lambda/testing/fixtures';
 import { addFaults, clearFaults, startTestCloud, type TestCloud } from '../support/localcloud';
 
 let cloud: TestCloud;
@@ -76,16 +76,6 @@ async function create(overrides: Partial<CreateFunctionCommandInput> = {}) {
   return { name: input.FunctionName!, out };
 }
 
-interface SdkError { name: string; message: string; $metadata: { httpStatusCode?: number } }
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to be refused, but it succeeded');
-}
 
 // ---------------------------------------------------------------------------
 // CreateFunction

@@ -17,7 +17,7 @@ import {
   CreateFunctionCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput, type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { buildZip, createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
+import { buildZip, createRole, handlerZip, failure } from '../../localcloud/lambda/testing/fixtures';
 import { advanceClock, resetClock, startTestCloud, type TestCloud } from '../support/localcloud';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
@@ -117,16 +117,6 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
   }
 }
 
-interface SdkError { name: string; message: string; $metadata: { httpStatusCode?: number } }
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to be refused, but it succeeded');
-}
 
 // ---------------------------------------------------------------------------
 // RequestResponse

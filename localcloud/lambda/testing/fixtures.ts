@@ -71,3 +71,16 @@ export async function createRole(iam: IAMClient, roleName: string, trustPolicy: 
   if (!out.Role?.Arn) throw new Error(`CreateRole ${roleName} answered no ARN`);
   return out.Role.Arn;
 }
+
+/** What the SDK throws for a refused call: its name, message and HTTP status. */
+export interface SdkError { name: string; message: string; $metadata: { httpStatusCode?: number } }
+
+/** The error a call was refused with; fails the test when the call succeeds instead. */
+export async function failure(promise: Promise<unknown>): Promise<SdkError> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as SdkError;
+  }
+  throw new Error('expected the call to be refused, but it succeeded');
+}
