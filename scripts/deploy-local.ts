@@ -4,10 +4,11 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import { deployStacks, PROJECT_ROOT } from './lib/deploy';
+import { configSecrets, redactSecrets } from './lib/redact';
 import { ensureLocalCloud } from './lib/local-cloud';
 
 export const LOCAL_OUTPUTS_FILE = join(PROJECT_ROOT, '.localcloud', 'outputs.json');
-/** cdktf's and Terraform's full output of the last local deploy (the terminal gets progress lines). */
+/** cdktf's and Terraform's full output of the last local deploy, secrets redacted (the terminal gets progress lines). */
 export const LOCAL_DEPLOY_LOG = join(PROJECT_ROOT, '.localcloud', 'deploy.log');
 
 export async function deployLocal(env: NodeJS.ProcessEnv = process.env, options: { verbose?: boolean } = {}): Promise<string> {
@@ -16,12 +17,14 @@ export async function deployLocal(env: NodeJS.ProcessEnv = process.env, options:
   await ensureLocalCloud(localEnv);
   mkdirSync(join(PROJECT_ROOT, '.localcloud'), { recursive: true });
   writeFileSync(LOCAL_DEPLOY_LOG, '');
+  // Terraform prints each trust policy, external ID included, in its plan.
+  const secrets = configSecrets(config);
   if (!options.verbose) process.stderr.write(`Deploying with cdktf + Terraform (full output: ${LOCAL_DEPLOY_LOG}; --verbose to stream it)\n`);
   const { seconds } = await deployStacks({
     env: localEnv,
     customerStacks: config.customers.map((c) => c.name),
     outputsFile: LOCAL_OUTPUTS_FILE,
-    onOutput: options.verbose ? undefined : (chunk) => appendFileSync(LOCAL_DEPLOY_LOG, chunk),
+    onOutput: options.verbose ? undefined : (chunk) => appendFileSync(LOCAL_DEPLOY_LOG, redactSecrets(chunk, secrets)),
   });
   process.stderr.write(`Deployed vendor and ${config.customers.length} customer stack(s) in ${seconds.toFixed(0)} s; outputs in ${LOCAL_OUTPUTS_FILE}\n`);
   return LOCAL_OUTPUTS_FILE;

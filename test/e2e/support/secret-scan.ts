@@ -6,13 +6,9 @@
 // ---------------------------------------------------------------------------
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLocalAccount, type LoadedConfig } from '../../../config/load';
+import { configSecrets, redactSecrets, usable, type Secret } from '../../../scripts/lib/redact';
 
-export interface Secret {
-  /** What the secret is, e.g. "external ID of tenant acme"; shown in findings instead of the value. */
-  readonly label: string;
-  readonly value: string;
-}
+export { configSecrets, redactSecrets, type Secret };
 
 export interface Finding {
   readonly label: string;
@@ -30,29 +26,6 @@ export const SESSION_TOKEN_PATTERNS: readonly { label: string; pattern: RegExp }
   { label: 'an AWS session token', pattern: /(IQoJb3JpZ2lu|FwoGZXIvYXdz)[A-Za-z0-9+/=]{16,}/ },
 ];
 
-/** Secrets shorter than this would match by accident (and none of ours is this short). */
-const MIN_SECRET_LENGTH = 8;
-
-/** Every external ID (customers' current and previous, tenants') and every root secret key in `config`. */
-export function configSecrets(config: LoadedConfig): Secret[] {
-  const out: Secret[] = [];
-  for (const c of config.customers) {
-    out.push({ label: `current external ID of customer ${c.name}`, value: c.externalIds.current });
-    if (c.externalIds.previous) out.push({ label: `previous external ID of customer ${c.name}`, value: c.externalIds.previous });
-  }
-  for (const t of config.tenants) out.push({ label: `external ID of tenant ${t.id}`, value: t.externalId });
-  for (const [stack, account] of Object.entries(config.accounts ?? {})) {
-    if (isLocalAccount(account)) out.push({ label: `root secret access key of ${stack}`, value: account.secretAccessKey });
-  }
-  return mergeSameValues(out);
-}
-
-/** One entry per value: a tenant shares its external ID with its customer, named together. */
-function mergeSameValues(secrets: readonly Secret[]): Secret[] {
-  const byValue = new Map<string, string[]>();
-  for (const s of secrets) byValue.set(s.value, [...(byValue.get(s.value) ?? []), s.label]);
-  return [...byValue].map(([value, labels]) => ({ label: labels.join(' = '), value }));
-}
 
 /** Secrets of credentials (a session's or a key's), labelled by where they came from. */
 export function credentialSecrets(label: string, credentials: { secretAccessKey?: string; sessionToken?: string }): Secret[] {
@@ -102,11 +75,6 @@ export function logFilesUnder(dir: string): string[] {
   return out.sort();
 }
 
-function usable(secrets: readonly Secret[]): Secret[] {
-  const tooShort = secrets.filter((s) => s.value.length < MIN_SECRET_LENGTH);
-  if (tooShort.length > 0) throw new Error(`secrets too short to scan for without false matches: ${tooShort.map((s) => s.label).join(', ')}`);
-  return [...secrets];
-}
 
 /** Findings in one text: each known secret and each session-token shape, by line. */
 export function scanText(text: string, file: string, secrets: readonly Secret[]): Finding[] {
@@ -127,15 +95,6 @@ export function scanText(text: string, file: string, secrets: readonly Secret[])
 
 export function scanFiles(files: readonly string[], secrets: readonly Secret[]): Finding[] {
   return files.flatMap((file) => (statSync(file).isFile() ? scanText(readFileSync(file, 'utf8'), file, secrets) : []));
-}
-
-/** `text` with every occurrence of each secret replaced by `[redacted: <label>]`. */
-export function redactSecrets(text: string, secrets: readonly Secret[]): string {
-  // Longest first, so a secret that contains another is replaced whole.
-  const ordered = usable(secrets).sort((a, b) => b.value.length - a.value.length);
-  let out = text;
-  for (const s of ordered) out = out.split(s.value).join(`[redacted: ${s.label}]`);
-  return out;
 }
 
 /** Findings as lines a failing assertion can show without the values. */
