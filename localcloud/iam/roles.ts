@@ -5,9 +5,12 @@
 import { uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, checkPolicyDocument, deleteConflict, encodeDocument, iamDate, limitExceeded, noSuchEntity, requirePolicy,
+  alreadyExists, checkPolicyDocument, deleteConflict, iamDate, limitExceeded, requirePolicy,
   requireRole, roleShape, tagsShape, type IamCall, type IamOperation,
 } from './call';
+import {
+  attachPolicy, deleteInlinePolicy, detachPolicy, getInlinePolicy, listAttachedPolicies, listInlinePolicies, putInlinePolicy, type HolderKind,
+} from './identity-policies';
 import { nameKey, type RoleRecord } from './store';
 import {
   ROLE_INLINE_MAX, TRUST_POLICY_MAX, checkDescription, checkMaxSessionDuration, checkName, checkPath, checkTags, policySize,
@@ -26,6 +29,7 @@ function roleFor(call: IamCall): RoleRecord {
 
 /** Attached managed policies per role: 10 by default. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 const MANAGED_POLICIES_PER_ROLE = 10;
+const ROLE_POLICIES: HolderKind = { noun: 'role', inlineMaxBytes: ROLE_INLINE_MAX, attachedMax: MANAGED_POLICIES_PER_ROLE, attachedQuotaName: 'PoliciesPerRole' };
 
 function checkTrustPolicy(call: IamCall, json: string): void {
   checkPolicyDocument(call, 'assumeRolePolicyDocument', json, 'trust');
@@ -135,69 +139,40 @@ export const roleOperations: Record<string, IamOperation> = {
     return { Tags: tagsShape(roleFor(call).tags), IsTruncated: false };
   },
 
-  // -- inline policies --------------------------------------------------------
+  // -- inline policies and managed attachments (shared with users) --------------
 
   PutRolePolicy(call) {
     const role = roleFor(call);
-    const policyName = call.params.required('PolicyName');
-    checkName('policyName', policyName);
-    const document = call.params.required('PolicyDocument');
-    checkPolicyDocument(call, 'policyDocument', document, 'identity');
-    const others = Object.entries(role.inlinePolicies).filter(([n]) => n !== policyName).reduce((sum, [, d]) => sum + policySize(d), 0);
-    if (others + policySize(document) > ROLE_INLINE_MAX) throw limitExceeded(`Maximum policy size of ${ROLE_INLINE_MAX} bytes exceeded for role ${role.roleName}`);
-    role.inlinePolicies[policyName] = document;
-    call.iam.save();
+    putInlinePolicy(call, role, role.roleName, ROLE_POLICIES);
     return undefined;
   },
 
   GetRolePolicy(call) {
     const role = roleFor(call);
-    const policyName = call.params.required('PolicyName');
-    const document = role.inlinePolicies[policyName];
-    if (document === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
-    return { RoleName: role.roleName, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
+    return { RoleName: role.roleName, ...getInlinePolicy(call, role, ROLE_POLICIES) };
   },
 
   DeleteRolePolicy(call) {
-    const role = roleFor(call);
-    const policyName = call.params.required('PolicyName');
-    if (role.inlinePolicies[policyName] === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
-    delete role.inlinePolicies[policyName];
-    call.iam.save();
+    deleteInlinePolicy(call, roleFor(call), ROLE_POLICIES);
     return undefined;
   },
 
   ListRolePolicies(call) {
-    return { PolicyNames: members(Object.keys(roleFor(call).inlinePolicies).sort()), IsTruncated: false };
+    return listInlinePolicies(roleFor(call));
   },
 
-  // -- managed policy attachments ---------------------------------------------
-
   AttachRolePolicy(call) {
-    const role = roleFor(call);
-    const arn = call.params.required('PolicyArn');
-    requirePolicy(call, arn);
-    if (!role.attachedPolicyArns.includes(arn)) {
-      if (role.attachedPolicyArns.length >= MANAGED_POLICIES_PER_ROLE) throw limitExceeded(`Cannot exceed quota for PoliciesPerRole: ${MANAGED_POLICIES_PER_ROLE}`);
-      role.attachedPolicyArns.push(arn);
-      call.iam.save();
-    }
+    attachPolicy(call, roleFor(call), ROLE_POLICIES);
     return undefined;
   },
 
   DetachRolePolicy(call) {
-    const role = roleFor(call);
-    const arn = call.params.required('PolicyArn');
-    if (!role.attachedPolicyArns.includes(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
-    role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== arn);
-    call.iam.save();
+    detachPolicy(call, roleFor(call));
     return undefined;
   },
 
   ListAttachedRolePolicies(call) {
-    const role = roleFor(call);
-    const attached = role.attachedPolicyArns.map((arn) => ({ PolicyName: call.iam.policy(arn)?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
-    return { AttachedPolicies: members(attached), IsTruncated: false };
+    return listAttachedPolicies(call, roleFor(call));
   },
 
   /** The local cloud has no EC2, so no role is ever in an instance profile. */

@@ -6,17 +6,21 @@ import { AwsError } from '../contracts';
 import { secretAccessKey, uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, checkPolicyDocument, deleteConflict, encodeDocument, iamDate, limitExceeded, noSuchEntity, requirePolicy,
+  alreadyExists, deleteConflict, iamDate, limitExceeded, noSuchEntity,
   requireUser, userShape, type IamCall, type IamOperation,
 } from './call';
+import {
+  attachPolicy, deleteInlinePolicy, detachPolicy, getInlinePolicy, listAttachedPolicies, listInlinePolicies, putInlinePolicy, type HolderKind,
+} from './identity-policies';
 import { nameKey, type UserRecord } from './store';
-import { USER_INLINE_MAX, checkName, checkPath, checkTags, policySize } from './validation';
+import { USER_INLINE_MAX, checkName, checkPath, checkTags } from './validation';
 
 const userArnOf = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:user${path}${name}`;
 
 /** Access keys per user: 2. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 const ACCESS_KEYS_PER_USER = 2;
 const MANAGED_POLICIES_PER_USER = 10;
+const USER_POLICIES: HolderKind = { noun: 'user', inlineMaxBytes: USER_INLINE_MAX, attachedMax: MANAGED_POLICIES_PER_USER, attachedQuotaName: 'PoliciesPerUser' };
 
 /**
  * The user named by UserName; when it is omitted, the calling user, as IAM does for GetUser,
@@ -111,68 +115,39 @@ export const userOperations: Record<string, IamOperation> = {
     return { AccessKeyMetadata: members(keys), IsTruncated: false };
   },
 
-  // -- inline policies --------------------------------------------------------
+  // -- inline policies and managed attachments (shared with roles) --------------
 
   PutUserPolicy(call) {
     const user = userFor(call);
-    const policyName = call.params.required('PolicyName');
-    checkName('policyName', policyName);
-    const document = call.params.required('PolicyDocument');
-    checkPolicyDocument(call, 'policyDocument', document, 'identity');
-    const others = Object.entries(user.inlinePolicies).filter(([n]) => n !== policyName).reduce((sum, [, d]) => sum + policySize(d), 0);
-    if (others + policySize(document) > USER_INLINE_MAX) throw limitExceeded(`Maximum policy size of ${USER_INLINE_MAX} bytes exceeded for user ${user.userName}`);
-    user.inlinePolicies[policyName] = document;
-    call.iam.save();
+    putInlinePolicy(call, user, user.userName, USER_POLICIES);
     return undefined;
   },
 
   GetUserPolicy(call) {
     const user = userFor(call);
-    const policyName = call.params.required('PolicyName');
-    const document = user.inlinePolicies[policyName];
-    if (document === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
-    return { UserName: user.userName, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
+    return { UserName: user.userName, ...getInlinePolicy(call, user, USER_POLICIES) };
   },
 
   DeleteUserPolicy(call) {
-    const user = userFor(call);
-    const policyName = call.params.required('PolicyName');
-    if (user.inlinePolicies[policyName] === undefined) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
-    delete user.inlinePolicies[policyName];
-    call.iam.save();
+    deleteInlinePolicy(call, userFor(call), USER_POLICIES);
     return undefined;
   },
 
   ListUserPolicies(call) {
-    return { PolicyNames: members(Object.keys(userFor(call).inlinePolicies).sort()), IsTruncated: false };
+    return listInlinePolicies(userFor(call));
   },
 
-  // -- managed policy attachments ---------------------------------------------
-
   AttachUserPolicy(call) {
-    const user = userFor(call);
-    const arn = call.params.required('PolicyArn');
-    requirePolicy(call, arn);
-    if (!user.attachedPolicyArns.includes(arn)) {
-      if (user.attachedPolicyArns.length >= MANAGED_POLICIES_PER_USER) throw limitExceeded(`Cannot exceed quota for PoliciesPerUser: ${MANAGED_POLICIES_PER_USER}`);
-      user.attachedPolicyArns.push(arn);
-      call.iam.save();
-    }
+    attachPolicy(call, userFor(call), USER_POLICIES);
     return undefined;
   },
 
   DetachUserPolicy(call) {
-    const user = userFor(call);
-    const arn = call.params.required('PolicyArn');
-    if (!user.attachedPolicyArns.includes(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
-    user.attachedPolicyArns = user.attachedPolicyArns.filter((a) => a !== arn);
-    call.iam.save();
+    detachPolicy(call, userFor(call));
     return undefined;
   },
 
   ListAttachedUserPolicies(call) {
-    const user = userFor(call);
-    const attached = user.attachedPolicyArns.map((arn) => ({ PolicyName: call.iam.policy(arn)?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
-    return { AttachedPolicies: members(attached), IsTruncated: false };
+    return listAttachedPolicies(call, userFor(call));
   },
 };
