@@ -539,13 +539,11 @@ describe('body size and time limits', () => {
     expect(res.headers.connection).toBe('close');
   }, 60_000);
 
-  test('a body that stops arriving is answered 408 RequestTimeout after the body timeout, not left hanging', async () => {
-    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
-    const headers = await signedHeaders({ service: 'sts', body, contentType: FORM });
-    const started = Date.now();
-    const res = await new Promise<RawResponse>((resolve, reject) => {
+  /** Send the signed headers and the first bytes of a body, and never the rest; the server's answer. */
+  function sendStalledBody(path: string, headers: string[][], firstBytes: string): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
       tried += 1;
-      const r = httpRequest({ host: '127.0.0.1', port: cloud.port, method: 'POST', path: '/', headers: headers.flat(), setHost: false, agent: false }, (response) => {
+      const r = httpRequest({ host: '127.0.0.1', port: cloud.port, method: 'POST', path, headers: headers.flat(), setHost: false, agent: false }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
         response.on('end', () => {
@@ -555,8 +553,15 @@ describe('body size and time limits', () => {
       });
       r.setTimeout(BODY_TIMEOUT_MS * 5, () => r.destroy(new Error('the server never answered a stalled body')));
       r.on('error', reject);
-      r.write(body.slice(0, 10)); // ...and never the rest
+      r.write(firstBytes);
     });
+  }
+
+  test('a body that stops arriving is answered 408 RequestTimeout after the body timeout, not left hanging', async () => {
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const headers = await signedHeaders({ service: 'sts', body, contentType: FORM });
+    const started = Date.now();
+    const res = await sendStalledBody('/', headers, body.slice(0, 10)); // ...and never the rest
     const waited = Date.now() - started;
     expectQueryError(res, 408, 'RequestTimeout');
     expect(res.headers.connection).toBe('close');
@@ -567,20 +572,7 @@ describe('body size and time limits', () => {
   test('a Lambda body that stops arriving is answered 408 in Lambda\'s shape', async () => {
     const body = JSON.stringify({ FunctionName: 'slow' });
     const headers = await signedHeaders({ service: 'lambda', method: 'POST', path: LAMBDA_PATH, body, contentType: 'application/json' });
-    const res = await new Promise<RawResponse>((resolve, reject) => {
-      tried += 1;
-      const r = httpRequest({ host: '127.0.0.1', port: cloud.port, method: 'POST', path: LAMBDA_PATH, headers: headers.flat(), setHost: false, agent: false }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (c: Buffer) => chunks.push(c));
-        response.on('end', () => {
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
-          r.destroy();
-        });
-      });
-      r.setTimeout(BODY_TIMEOUT_MS * 5, () => r.destroy(new Error('the server never answered a stalled body')));
-      r.on('error', reject);
-      r.write(body.slice(0, 3));
-    });
+    const res = await sendStalledBody(LAMBDA_PATH, headers, body.slice(0, 3));
     expectLambdaError(res, 408, 'RequestTimeoutException');
   }, 30_000);
 });

@@ -6,19 +6,14 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConnectorHandler } from '../../lambda/connector/connector';
-import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
 import {
-  ECHO_A, MASTER_CREDENTIALS, PREFIX, REGION, ROLE_A, assumeRoleOutput, invokeOutput, lambdaContext, lambdaError, quietLogger, stsError, testRegistry,
+  ECHO_A, ROLE_A, assumeRoleOutput, invokeOutput, lambdaContext, lambdaError, stsError, testConnector,
 } from './lambda-fixtures';
 
 const sts = mockClient(STSClient);
 const lambda = mockClient(LambdaClient);
 
-function connector() {
-  const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS });
-  return createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger() });
-}
+const connector = testConnector;
 
 beforeEach(() => {
   sts.reset();

@@ -8,6 +8,8 @@ import { STSServiceException } from '@aws-sdk/client-sts';
 import { buildTenantRegistry, type TenantRegistry } from '../../modules/tenant-registry';
 import { functionArn, roleArn } from '../../modules/naming';
 import { createLogger, type Logger } from '../../lambda/shared/logger';
+import { createConnectorHandler } from '../../lambda/connector/connector';
+import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_A = '444455556666';
@@ -115,4 +117,10 @@ export function capturedLogs(): { logger: Logger; lines: () => Record<string, un
     lines: () => text().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
     restore: () => { out.mockRestore(); err.mockRestore(); },
   };
+}
+
+/** A connector over the test registry with a fresh credential cache (900 s sessions, 100 entries). */
+export function testConnector(): ReturnType<typeof createConnectorHandler> {
+  const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS });
+  return createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger() });
 }
