@@ -3,11 +3,11 @@
 // span entries (unique external IDs, tenants matching customers) live in `crossEntryRules`.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
-import { externalIdProblem } from '../modules/external-id';
+import { externalIdProblem } from '../rules/external-id';
 import {
   ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
   VENDOR_STACK_NAME, parseFunctionArn, parseRoleArn,
-} from '../modules/naming';
+} from '../rules/naming';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'account ID must be exactly 12 digits');
 const externalId = z.string().superRefine((value, ctx) => {

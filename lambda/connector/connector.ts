@@ -5,7 +5,7 @@
 // ---------------------------------------------------------------------------
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
-import type { TenantRegistry, TenantRegistryEntry } from '../../modules/tenant-registry';
+import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
 import { awsErrorCode, describeAwsCause, invokeFailure, stsFailure } from '../shared/aws-errors';
 import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import {

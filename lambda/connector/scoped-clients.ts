@@ -23,9 +23,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { parseFunctionArn, roleSessionName } from '../../modules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
-import type { TenantRegistryEntry } from '../../modules/tenant-registry';
+import { parseFunctionArn, roleSessionName } from '../../rules/naming';
+import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../rules/policies';
+import type { TenantRegistryEntry } from '../../rules/tenant-registry';
 import { SDK_RETRY, createLambdaClient, sharedRequestHandler } from '../shared/clients';
 import { InternalError } from '../shared/errors';
 

@@ -3,7 +3,7 @@
 // sandbox's init with a message naming the variable, rather than failing every request later.
 // ---------------------------------------------------------------------------
 import { join } from 'node:path';
-import { TENANT_REGISTRY_FILE_NAME } from '../../modules/tenant-registry';
+import { TENANT_REGISTRY_FILE_NAME } from '../../rules/tenant-registry';
 
 /** Thrown at load when a variable is missing or out of its range. */
 export class EnvironmentError extends Error {

@@ -4,7 +4,7 @@
 // carry credentials, external IDs or raw AWS messages; the handler turns these into
 // `{ ok: false, error: { code, message } }` instead of throwing.
 // ---------------------------------------------------------------------------
-import { SessionPolicyTooLargeError } from '../../modules/policies';
+import { SessionPolicyTooLargeError } from '../../rules/policies';
 
 export { SessionPolicyTooLargeError };
 

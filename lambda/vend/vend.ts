@@ -6,9 +6,9 @@
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
-import { parseFunctionArn, roleSessionName } from '../../modules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
-import type { TenantRegistry } from '../../modules/tenant-registry';
+import { parseFunctionArn, roleSessionName } from '../../rules/naming';
+import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../rules/policies';
+import type { TenantRegistry } from '../../rules/tenant-registry';
 import { describeAwsCause, stsFailure } from '../shared/aws-errors';
 import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import { InternalError, TimedOutError, ValidationError, asTypedError, failureResponse, type FailureResponse } from '../shared/errors';

@@ -24,7 +24,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoleCommand as NestedAssumeRoleCommand, STSClient as NestedSTSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { parseFunctionArn } from '../../modules/naming';
+import { parseFunctionArn } from '../../rules/naming';
 import { createConnectorHandler, type ConnectorResponse } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
 import { MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../../lambda/shared/env';

@@ -6,7 +6,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scopedInvokeSessionPolicy } from '../../modules/policies';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
 import { createConnectorHandler, type ConnectorResponse } from '../../lambda/connector/connector';
 import { ScopedClientCache, type ScopedClientOptions } from '../../lambda/connector/scoped-clients';
 import {

@@ -6,9 +6,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../modules/naming';
-import { buildTenantRegistry } from '../../modules/tenant-registry';
-import { scopedInvokeSessionPolicy } from '../../modules/policies';
+import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../rules/naming';
+import { buildTenantRegistry } from '../../rules/tenant-registry';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
 import { createConnectorHandler, type ConnectorDeps } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
 import {

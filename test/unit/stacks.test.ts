@@ -14,11 +14,11 @@ import { Testing, TerraformStack } from 'cdktf';
 import { PROJECT_ROOT } from '../../config/load';
 import { LambdaBundle } from '../../modules/bundle';
 import { CustomerStack } from '../../modules/customer-stack';
-import { accountRootArn, functionArn, roleArn } from '../../modules/naming';
-import { assumePrefixedRolesPolicy, crossAccountTrustPolicy, lambdaServiceTrustPolicy } from '../../modules/policies';
+import { accountRootArn, functionArn, roleArn } from '../../rules/naming';
+import { assumePrefixedRolesPolicy, crossAccountTrustPolicy, lambdaServiceTrustPolicy } from '../../rules/policies';
 import { SidecarFunction } from '../../modules/sidecar-function';
 import { StackConfigError } from '../../modules/stack-config-error';
-import { buildTenantRegistry } from '../../modules/tenant-registry';
+import { buildTenantRegistry } from '../../rules/tenant-registry';
 import { VendorStack } from '../../modules/vendor-stack';
 import {
   asList, awsConfig, everyPolicyStatement, localConfig, parsePolicy, readZip, ref, resourceWhere, resourcesOf, synthApp, synthJson, unvalidated,

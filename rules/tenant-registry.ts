@@ -4,7 +4,6 @@
 // `registry.json`; the Lambdas parse it with `parseTenantRegistry`. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
-import type { SidecarConfig } from '../config/schema';
 import { externalIdProblem } from './external-id';
 import { parseFunctionArn, parseRoleArn } from './naming';
 
@@ -25,7 +24,18 @@ export interface TenantRegistry {
   readonly tenants: Readonly<Record<string, TenantRegistryEntry>>;
 }
 
-export function buildTenantRegistry(config: Pick<SidecarConfig, 'tenants' | 'rolePrefix'>): TenantRegistry {
+/** What a registry is built from: the config's tenants and prefix, or any object of that shape. */
+export interface TenantRegistrySource {
+  readonly rolePrefix: string;
+  readonly tenants: readonly {
+    readonly id: string;
+    readonly roleArn: string;
+    readonly externalId: string;
+    readonly functions: readonly string[];
+  }[];
+}
+
+export function buildTenantRegistry(config: TenantRegistrySource): TenantRegistry {
   const tenants: Record<string, TenantRegistryEntry> = Object.create(null);
   for (const t of config.tenants) {
     tenants[t.id] = { tenantId: t.id, roleArn: t.roleArn, externalId: t.externalId, functionArns: [...t.functions] };
