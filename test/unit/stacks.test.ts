@@ -491,11 +491,11 @@ describe('guards', () => {
 
   test('the local target refuses an account without local keys', () => {
     const bad = unvalidated(config, (c) => { c.accounts['customer-b'] = { accountId: customerB.accountId, profile: 'b' }; });
-    expect(() => new CustomerStack(app(), { config: bad, target: 'local', customerName: 'customer-b', env: {} })).toThrow('the local target needs accounts.customer-b.accessKeyId and secretAccessKey');
+    expect(() => new CustomerStack(app(), { config: bad, target: 'local', customerName: 'customer-b', env: {} })).toThrow('accounts.customer-b: the local target needs the local cloud root keys (accessKeyId, secretAccessKey)');
   });
 
   test('the aws target refuses an account given by keys', () => {
-    expect(() => new VendorStack(app(), { config, target: 'aws', env: {} })).toThrow('the aws target takes accounts.vendor.profile or assumeRoleArn, never keys in a file');
+    expect(() => new VendorStack(app(), { config, target: 'aws', env: {} })).toThrow('accounts.vendor: the aws target takes a profile or assumeRoleArn, never keys in a file');
   });
 
   describe('LambdaBundle', () => {
