@@ -6,9 +6,9 @@
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
-import { parseFunctionArn, roleSessionName } from '../../rules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../rules/policies';
+import { parseFunctionArn } from '../../rules/naming';
 import type { TenantRegistry } from '../../rules/tenant-registry';
+import { scopedAssumeRoleInput } from '../shared/assume-role-input';
 import { describeAwsCause, stsFailure } from '../shared/aws-errors';
 import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
 import { InternalError, TimedOutError, ValidationError, asTypedError, failureResponse, type FailureResponse } from '../shared/errors';
@@ -50,19 +50,12 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
   if (regions.length !== 1 || regions[0] === undefined) {
     throw new ValidationError('functions', `the functions are in several regions (${regions.join(', ')}): vend one region at a time`);
   }
-  const policy = serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns));
+  const input = scopedAssumeRoleInput(tenant, functionArns, { purpose: 'vend', durationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds });
   throwIfSpent(signal, () => new TimedOutError(`The vend Lambda's time budget was spent before calling STS for tenant "${tenant.tenantId}": raise its timeout`));
 
   let response;
   try {
-    const command = new AssumeRoleCommand({
-      RoleArn: tenant.roleArn,
-      ExternalId: tenant.externalId,
-      RoleSessionName: roleSessionName(tenant.tenantId, 'vend'),
-      DurationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds,
-      Policy: policy,
-    });
-    response = await withinBudget(deps.sts.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
+    response = await withinBudget(deps.sts.send(new AssumeRoleCommand(input), { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
   } catch (e) {
     throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
   }

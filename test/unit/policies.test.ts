@@ -4,9 +4,11 @@
 // (empty external IDs, empty principals, empty resources), and the session-policy size limit
 // on both sides of 2,048 characters.
 // ---------------------------------------------------------------------------
+import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
+import { SessionPolicyTooLargeError } from '../../lambda/shared/errors';
 import {
-  PolicyInputError, SESSION_POLICY_MAX_CHARS, SessionPolicyTooLargeError, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
-  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy, serializeSessionPolicy,
+  PolicyInputError, SESSION_POLICY_MAX_CHARS, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
+  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy,
   type PolicyDocument,
 } from '../../rules/policies';
 import { functionArn } from '../../rules/naming';

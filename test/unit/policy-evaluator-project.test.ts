@@ -3,13 +3,13 @@
 // evaluator: every document the stacks and Lambdas send must be accepted as IAM/STS would, and
 // must allow exactly the calls the design promises and refuse the confused-deputy attempts.
 // ---------------------------------------------------------------------------
+import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
 import {
   assumePrefixedRolesPolicy,
   crossAccountTrustPolicy,
   invokeFunctionsPolicy,
   lambdaServiceTrustPolicy,
   scopedInvokeSessionPolicy,
-  serializeSessionPolicy,
 } from '../../rules/policies';
 import { DEFAULT_ROLE_PREFIX, functionArn, roleArn } from '../../rules/naming';
 import { evaluate, validatePolicyDocument, type EvaluationInput, type EvaluationPrincipal } from '../../localcloud/iam/policy-evaluator';
