@@ -9,8 +9,9 @@
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createConnectorHandler, type ConnectorResponse } from '../lambda/connector/connector';
+import { createConnectorHandler } from '../lambda/connector/connector';
 import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import type { ConnectorResponse } from '../lambda/connector/types';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
 import { generateExternalId } from '../rules/external-id';
 import { roleArn } from '../rules/naming';

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CreateFunctionCommand, GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { connectorClientContext } from '../lambda/connector/connector';
+import { connectorClientContext } from '../lambda/connector/connect';
 import { serializeSessionPolicy } from '../lambda/shared/assume-role-input';
 import { roleSessionName } from '../rules/naming';
 import { scopedInvokeSessionPolicy } from '../rules/policies';

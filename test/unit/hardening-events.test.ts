@@ -25,8 +25,9 @@ import { AssumeRoleCommand as NestedAssumeRoleCommand, STSClient as NestedSTSCli
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { parseFunctionArn } from '../../rules/naming';
-import { createConnectorHandler, type ConnectorResponse } from '../../lambda/connector/connector';
+import { createConnectorHandler } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
+import type { ConnectorResponse } from '../../lambda/connector/types';
 import { MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../../lambda/shared/env';
 import { INVOKE_PAYLOAD_MAX_BYTES } from '../../lambda/shared/payload';
 import { MAX_FUNCTIONS_PER_VEND } from '../../lambda/vend/input';
