@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { customerProblems } from '../rules/customer';
 import {
   ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
-  VENDOR_STACK_NAME, parseFunctionArn, parseRoleArn,
+  VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
 } from '../rules/naming';
 import { externalIdSchema as externalId, functionArnListSchema, roleArnSchema, rolePrefixSchema } from '../rules/schemas';
 
@@ -131,7 +131,7 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
       }
     }
     const role = parseRoleArn(t.roleArn);
-    if (role && !role.roleName.startsWith(config.rolePrefix)) issue(['tenants', i, 'roleArn'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
+    if (role && !hasRolePrefix(role.roleName, config.rolePrefix)) issue(['tenants', i, 'roleArn'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
     t.functions.forEach((fn, j) => {
       const parsed = parseFunctionArn(fn);
       if (role && parsed && parsed.accountId !== role.accountId) issue(['tenants', i, 'functions', j], `function is in account ${parsed.accountId}, but the tenant's role is in ${role.accountId}`);
