@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------------------
 // The CDK for Terraform app: load and validate the config of the target (SIDECAR_TARGET, `local`
 // by default), then wire one `vendor` stack and one stack per configured customer. Nothing else
-// lives here: the stacks are in modules/, the rules in config/ and modules/.
+// lives here: the stacks are in modules/, the config file's checks in config/, the rules in rules/.
 // ---------------------------------------------------------------------------
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';

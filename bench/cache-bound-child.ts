@@ -6,7 +6,7 @@
 // ---------------------------------------------------------------------------
 import { ScopedClientCache } from '../lambda/connector/scoped-clients';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
-import type { TenantRegistryEntry } from '../modules/tenant-registry';
+import type { TenantRegistryEntry } from '../rules/tenant-registry';
 import { mapLimited } from './stats';
 
 const gc = (globalThis as { gc?: () => void }).gc;

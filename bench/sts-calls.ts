@@ -9,13 +9,14 @@
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createConnectorHandler, type ConnectorResponse } from '../lambda/connector/connector';
+import { createConnectorHandler } from '../lambda/connector/connector';
 import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import type { ConnectorResponse } from '../lambda/connector/types';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
-import { generateExternalId } from '../modules/external-id';
-import { roleArn } from '../modules/naming';
-import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../modules/policies';
-import type { TenantRegistry, TenantRegistryEntry } from '../modules/tenant-registry';
+import { generateExternalId } from '../rules/external-id';
+import { roleArn } from '../rules/naming';
+import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../rules/policies';
+import type { TenantRegistry, TenantRegistryEntry } from '../rules/tenant-registry';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Results } from './report';
 import { mapLimited } from './stats';

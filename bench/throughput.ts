@@ -6,8 +6,9 @@
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { roleSessionName } from '../modules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../modules/policies';
+import { serializeSessionPolicy } from '../lambda/shared/assume-role-input';
+import { roleSessionName } from '../rules/naming';
+import { scopedInvokeSessionPolicy } from '../rules/policies';
 import type { Results } from './report';
 import { benchTenant } from './warm-path';
 import { executionRoleCredentials, type BenchWorld, type Progress } from './world';

@@ -75,7 +75,7 @@ export function parseConfig(raw: unknown, file: string, target: Target = 'local'
     const issues = result.error.issues.flatMap((issue) => explainAccountUnion(raw, issue, target));
     throw new ConfigError(file, issues.map((issue) => ({ entry: describeEntry(raw, issue.path as (string | number)[], issue), rule: ruleText(issue) })));
   }
-  const targetProblems = checkAccountsForTarget(result.data, target);
+  const targetProblems = Object.entries(result.data.accounts).flatMap(([stack, account]) => accountTargetProblem(stack, account, target) ?? []);
   if (targetProblems.length > 0) throw new ConfigError(file, targetProblems);
   return result.data;
 }
@@ -84,12 +84,16 @@ export function isLocalAccount(account: LocalAccount | AwsAccount): account is L
   return 'accessKeyId' in account;
 }
 
-function checkAccountsForTarget(config: SidecarConfig, target: Target): ConfigProblem[] {
-  return Object.entries(config.accounts).flatMap(([stack, account]) => {
-    if (target === 'local' && !isLocalAccount(account)) return [{ entry: `accounts.${stack}`, rule: 'the local target needs the local cloud root keys (accessKeyId, secretAccessKey)' }];
-    if (target === 'aws' && isLocalAccount(account)) return [{ entry: `accounts.${stack}`, rule: 'the aws target takes a profile or assumeRoleArn, never keys in a file' }];
-    return [];
-  });
+/**
+ * The credentials each target takes, checked here for the loader and by each stack's provider
+ * (modules/provider.ts): the local cloud's root keys for `local`; for `aws` a profile or a role,
+ * never keys in a file. `stack` is the account's key in `accounts`.
+ */
+export function accountTargetProblem(stack: string, account: LocalAccount | AwsAccount, target: Target): ConfigProblem | undefined {
+  const entry = `accounts.${stack}`;
+  if (target === 'local' && !isLocalAccount(account)) return { entry, rule: `the local target needs the local cloud root keys (accessKeyId, secretAccessKey) of account ${account.accountId}` };
+  if (target === 'aws' && isLocalAccount(account)) return { entry, rule: 'the aws target takes a profile or assumeRoleArn, never keys in a file' };
+  return undefined;
 }
 
 /**

@@ -1,19 +1,17 @@
 // ---------------------------------------------------------------------------
 // The config file's shape and rules, in one place. Field rules live on the fields; rules that
-// span entries (unique external IDs, tenants matching customers) live in `crossEntryRules`.
+// span entries (unique external IDs, tenants matching customers) live in `crossEntryRules`;
+// the rules of one customer entry live in rules/customer.ts, shared with the customer stack.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
-import { externalIdProblem } from '../modules/external-id';
+import { customerProblems } from '../rules/customer';
 import {
   ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
-  VENDOR_STACK_NAME, parseFunctionArn, parseRoleArn,
-} from '../modules/naming';
+  VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
+} from '../rules/naming';
+import { externalIdSchema as externalId, functionArnListSchema, roleArnSchema, rolePrefixSchema } from '../rules/schemas';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'account ID must be exactly 12 digits');
-const externalId = z.string().superRefine((value, ctx) => {
-  const problem = externalIdProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `external ID ${problem}` });
-});
 const functionName = z.string().regex(FUNCTION_NAME_PATTERN, 'function name must be 1-64 characters of letters, digits, - and _');
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must look like us-east-1');
 const roleNameShape = z.string()
@@ -45,18 +43,18 @@ export const customerSchema = z.strictObject({
   /** `role`: trust names the vendor's connector and vend execution roles (default, strictest);
    *  `account`: trust names the vendor account root, as in the vendor's published sample. */
   trustPrincipal: z.enum(['role', 'account']).default('role'),
-  /** The customer's sidecar functions: the only ones the role may invoke. */
-  functions: z.array(functionName).min(1, 'list at least one function the connector may invoke'),
+  /** The customer's sidecar functions: the only ones the role may invoke (at least one: rules/customer.ts). */
+  functions: z.array(functionName),
   /** A function deployed beside them that the connector must never reach (proves the scope-down). */
   privateFunction: functionName.default('sidecar-private'),
 });
 
 export const tenantSchema = z.strictObject({
   id: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'tenant ID must be 1-64 characters of letters, digits, ., _ and -'),
-  roleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'role ARN must look like arn:aws:iam::123456789012:role/name'),
+  roleArn: roleArnSchema,
   externalId,
   /** Function ARNs the tenant may call; the connector takes the region from each ARN. */
-  functions: z.array(z.string().refine((v) => parseFunctionArn(v) !== undefined, 'function ARN must look like arn:aws:lambda:us-east-1:123456789012:function:name')).min(1, 'list at least one function'),
+  functions: functionArnListSchema,
 });
 
 /** An account of the local cloud: its root keys. Exported so the loader can explain a bad entry field by field. */
@@ -71,12 +69,12 @@ export const awsAccountSchema = z.strictObject({
   /** Named profile in ~/.aws/config for this account. */
   profile: z.string().min(1).optional(),
   /** Or a role to assume in this account from the default credentials. */
-  assumeRoleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'must be a role ARN').optional(),
+  assumeRoleArn: roleArnSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
   region,
-  rolePrefix: z.string().regex(/^[\w+=,.@-]{1,60}$/, 'role prefix must be 1-60 characters of [\\w+=,.@-]').default(DEFAULT_ROLE_PREFIX),
+  rolePrefix: rolePrefixSchema.default(DEFAULT_ROLE_PREFIX),
   vendor: vendorSchema,
   customers: z.array(customerSchema),
   tenants: z.array(tenantSchema),
@@ -96,18 +94,12 @@ type Ctx = z.RefinementCtx;
 function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-  // Customers: unique names, prefixed role names, the private function kept apart.
+  // Customers: each entry's own rules (rules/customer.ts), and unique names.
   const customerIndex = new Map<string, number>();
   config.customers.forEach((c, i) => {
-    if (c.name === VENDOR_STACK_NAME) issue(['customers', i, 'name'], `"${VENDOR_STACK_NAME}" is the vendor's stack name`);
+    for (const { path, rule } of customerProblems(c, config.rolePrefix)) issue(['customers', i, ...path], rule);
     if (customerIndex.has(c.name)) issue(['customers', i, 'name'], `duplicate customer name (also customers[${customerIndex.get(c.name)}])`);
     customerIndex.set(c.name, i);
-    if (!c.roleName.startsWith(config.rolePrefix)) issue(['customers', i, 'roleName'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
-    if (c.functions.includes(c.privateFunction)) issue(['customers', i, 'privateFunction'], 'the private function must not be one the connector may invoke');
-    if (new Set(c.functions).size !== c.functions.length) issue(['customers', i, 'functions'], 'duplicate function name');
-    if (c.externalIds.previous !== undefined && c.externalIds.previous === c.externalIds.current) {
-      issue(['customers', i, 'externalIds', 'previous'], 'previous external ID must differ from the current one');
-    }
   });
 
   // External IDs are unique per tenant: no two customers, and no two tenants, may share one.
@@ -139,7 +131,7 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
       }
     }
     const role = parseRoleArn(t.roleArn);
-    if (role && !role.roleName.startsWith(config.rolePrefix)) issue(['tenants', i, 'roleArn'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
+    if (role && !hasRolePrefix(role.roleName, config.rolePrefix)) issue(['tenants', i, 'roleArn'], `role name must start with the agreed prefix "${config.rolePrefix}"`);
     t.functions.forEach((fn, j) => {
       const parsed = parseFunctionArn(fn);
       if (role && parsed && parsed.accountId !== role.accountId) issue(['tenants', i, 'functions', j], `function is in account ${parsed.accountId}, but the tenant's role is in ${role.accountId}`);

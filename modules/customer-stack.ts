@@ -11,9 +11,10 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Target } from '../config/load';
 import type { CustomerConfig, SidecarConfig } from '../config/schema';
+import { customerProblems } from '../rules/customer';
+import { accountRootArn, functionArn, hasRolePrefix, roleArn } from '../rules/naming';
+import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../rules/policies';
 import { LambdaBundle } from './bundle';
-import { VENDOR_STACK_NAME, accountRootArn, functionArn, hasRolePrefix, roleArn } from './naming';
-import { crossAccountTrustPolicy, invokeFunctionsPolicy } from './policies';
 import { configureTarget } from './provider';
 import { SidecarFunction } from './sidecar-function';
 import { StackConfigError } from './stack-config-error';
@@ -109,17 +110,14 @@ function findCustomer(config: SidecarConfig, name: string): CustomerConfig {
   return customer;
 }
 
-/** The config loader enforces these too; the construct re-checks because it can be built from any object. */
+/**
+ * The customer entry's rules (rules/customer.ts, which the config loader enforces too: the
+ * construct re-checks because it can be built from any object), then the construct's own.
+ */
 function validateCustomer(config: SidecarConfig, customer: CustomerConfig): void {
   const where = `stack "${customer.name}"`;
-  if (customer.name === VENDOR_STACK_NAME) throw new StackConfigError(where, `"${VENDOR_STACK_NAME}" is the vendor's stack name; rename the customer`);
-  if (!hasRolePrefix(customer.roleName, config.rolePrefix)) {
-    throw new StackConfigError(where, `roleName "${customer.roleName}" must start with the agreed prefix "${config.rolePrefix}": the connector may assume only prefixed roles`);
-  }
-  if (customer.functions.length === 0) throw new StackConfigError(where, 'functions must list at least one function the connector may invoke');
-  if (customer.functions.includes(customer.privateFunction)) {
-    throw new StackConfigError(where, `privateFunction "${customer.privateFunction}" is also in functions; the private function must be one the connector may not invoke`);
-  }
+  const [first] = customerProblems(customer, config.rolePrefix);
+  if (first) throw new StackConfigError(where, first.rule);
   for (const name of [...customer.functions, customer.privateFunction]) {
     const execRole = `${name}${EXECUTION_ROLE_SUFFIX}`;
     // Prefixed names are the connector's: a function's execution role must not be one of them.

@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { isLocalAccount, type Target } from '../config/load';
+import { accountTargetProblem, isLocalAccount, type Target } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { StackConfigError } from './stack-config-error';
 
@@ -77,12 +77,13 @@ export function configureTarget(stack: TerraformStack, props: TargetProviderProp
   const where = `stack "${props.stackName}"`;
   if (!account) throw new StackConfigError(where, `config.accounts has no entry "${props.stackName}"; add one with that account's accountId and credentials`);
 
+  const problem = accountTargetProblem(props.stackName, account, props.target);
+  if (problem) throw new StackConfigError(where, `${problem.entry}: ${problem.rule}`);
+
   new LocalBackend(stack, { path: stateFilePath(props.stackName, props.target, env) });
 
-  if (props.target === 'local') {
-    if (!isLocalAccount(account)) {
-      throw new StackConfigError(where, `the local target needs accounts.${props.stackName}.accessKeyId and secretAccessKey (the local cloud's root keys for ${account.accountId})`);
-    }
+  // Past the check, an account with keys is exactly the local target's.
+  if (isLocalAccount(account)) {
     const endpoint = localCloudEndpoint(env);
     return new AwsProvider(stack, 'aws', {
       region: props.config.region,
@@ -101,9 +102,6 @@ export function configureTarget(stack: TerraformStack, props: TargetProviderProp
     });
   }
 
-  if (isLocalAccount(account)) {
-    throw new StackConfigError(where, `the aws target takes accounts.${props.stackName}.profile or assumeRoleArn, never keys in a file`);
-  }
   return new AwsProvider(stack, 'aws', {
     region: props.config.region,
     profile: account.profile,

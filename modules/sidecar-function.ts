@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from './naming';
-import { functionLogsPolicy, lambdaServiceTrustPolicy, type PolicyDocument } from './policies';
+import { FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from '../rules/naming';
+import { functionLogsPolicy, lambdaServiceTrustPolicy, type PolicyDocument } from '../rules/policies';
 import { LAMBDA_RUNTIME, type LambdaBundle } from './bundle';
 import { StackConfigError } from './stack-config-error';
 

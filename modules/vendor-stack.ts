@@ -8,12 +8,12 @@ import type { Construct } from 'constructs';
 import type { Target } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { LambdaBundle } from './bundle';
-import { VENDOR_STACK_NAME, parseRoleArn } from './naming';
-import { assumePrefixedRolesPolicy, type AssumePrefixedRolesProps } from './policies';
+import { VENDOR_STACK_NAME, parseRoleArn } from '../rules/naming';
+import { assumePrefixedRolesPolicy, type AssumePrefixedRolesProps } from '../rules/policies';
 import { configureTarget } from './provider';
 import { SidecarFunction } from './sidecar-function';
 import { StackConfigError } from './stack-config-error';
-import { TENANT_REGISTRY_FILE_NAME, buildTenantRegistry } from './tenant-registry';
+import { TENANT_REGISTRY_FILE_NAME, buildTenantRegistry } from '../rules/tenant-registry';
 
 /** Name of the inline policy that lets the connector and vend roles assume the customer roles. */
 export const ASSUME_POLICY_NAME = 'assume-sidecar-connector-roles';

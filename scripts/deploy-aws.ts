@@ -7,7 +7,7 @@
 // ---------------------------------------------------------------------------
 import { join } from 'node:path';
 import { loadConfig } from '../config/load';
-import { VENDOR_STACK_NAME } from '../modules/naming';
+import { VENDOR_STACK_NAME } from '../rules/naming';
 import { deployStacks, PROJECT_ROOT } from './lib/deploy';
 
 export const AWS_OUTPUTS_FILE = join(PROJECT_ROOT, 'terraform-outputs.json');

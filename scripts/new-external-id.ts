@@ -2,13 +2,13 @@
 // `npm run external-id`: a fresh, random, unguessable external ID for a new customer (or for a
 // rotation), and where it goes. The vendor generates it; a customer never chooses one.
 // ---------------------------------------------------------------------------
-import { externalIdProblem, generateExternalId } from '../modules/external-id';
+import { externalIdProblem, generateExternalId } from '../rules/external-id';
 
 const externalId = generateExternalId();
 // generateExternalId always meets AWS's rule; checking costs nothing and keeps that promise honest.
 const problem = externalIdProblem(externalId);
 if (problem) {
-  console.error(`Generated external ID ${problem}; this is a bug in modules/external-id.ts.`);
+  console.error(`Generated external ID ${problem}; this is a bug in rules/external-id.ts.`);
   process.exit(1);
 }
 

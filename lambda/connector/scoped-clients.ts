@@ -23,9 +23,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { parseFunctionArn, roleSessionName } from '../../modules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
-import type { TenantRegistryEntry } from '../../modules/tenant-registry';
+import { parseFunctionArn } from '../../rules/naming';
+import type { TenantRegistryEntry } from '../../rules/tenant-registry';
+import { scopedAssumeRoleInput } from '../shared/assume-role-input';
 import { SDK_RETRY, createLambdaClient, sharedRequestHandler } from '../shared/clients';
 import { InternalError } from '../shared/errors';
 
@@ -67,16 +67,9 @@ export class ScopedClient {
   constructor(readonly tenant: TenantRegistryEntry, readonly functionArn: string, private readonly options: ScopedClientOptions, private readonly onAssumeRole: () => void) {
     const target = parseFunctionArn(functionArn);
     if (!target) throw new InternalError(`Registry entry of tenant "${tenant.tenantId}" has a malformed function ARN`);
-    // Built (and checked against STS's 2,048-character limit) before any AWS call.
-    const policy = serializeSessionPolicy(scopedInvokeSessionPolicy([functionArn]));
+    // Built (the session policy checked against STS's 2,048-character limit) before any AWS call.
     const assumeRole = fromTemporaryCredentials({
-      params: {
-        RoleArn: tenant.roleArn,
-        ExternalId: tenant.externalId,
-        RoleSessionName: roleSessionName(tenant.tenantId),
-        DurationSeconds: options.durationSeconds,
-        Policy: policy,
-      },
+      params: scopedAssumeRoleInput(tenant, [functionArn], { purpose: 'connector', durationSeconds: options.durationSeconds }),
       masterCredentials: options.masterCredentials,
       clientConfig: { region: options.stsRegion, requestHandler: sharedRequestHandler(), ...SDK_RETRY },
     });

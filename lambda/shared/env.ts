@@ -3,7 +3,8 @@
 // sandbox's init with a message naming the variable, rather than failing every request later.
 // ---------------------------------------------------------------------------
 import { join } from 'node:path';
-import { TENANT_REGISTRY_FILE_NAME } from '../../modules/tenant-registry';
+import { ROLE_PREFIX_RULE, rolePrefixSchema } from '../../rules/schemas';
+import { TENANT_REGISTRY_FILE_NAME } from '../../rules/tenant-registry';
 
 /** Thrown at load when a variable is missing or out of its range. */
 export class EnvironmentError extends Error {
@@ -63,8 +64,8 @@ function booleanEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bo
 /** Read and check the environment. `defaultDir` is where registry.json sits (the bundle's dir). */
 export function readLambdaEnv(env: NodeJS.ProcessEnv, defaultDir: string): LambdaEnv {
   const prefix = env.SIDECAR_ROLE_PREFIX;
-  if (prefix !== undefined && !/^[\w+=,.@-]{1,60}$/.test(prefix)) {
-    throw new EnvironmentError('SIDECAR_ROLE_PREFIX', `Environment variable SIDECAR_ROLE_PREFIX must be 1-60 characters of [\\w+=,.@-] (got "${prefix}")`);
+  if (prefix !== undefined && !rolePrefixSchema.safeParse(prefix).success) {
+    throw new EnvironmentError('SIDECAR_ROLE_PREFIX', `Environment variable SIDECAR_ROLE_PREFIX ${ROLE_PREFIX_RULE} (got "${prefix}")`);
   }
   return {
     region: requireEnv(env, 'AWS_REGION'),

@@ -4,9 +4,7 @@
 // carry credentials, external IDs or raw AWS messages; the handler turns these into
 // `{ ok: false, error: { code, message } }` instead of throwing.
 // ---------------------------------------------------------------------------
-import { SessionPolicyTooLargeError } from '../../modules/policies';
-
-export { SessionPolicyTooLargeError };
+import { SESSION_POLICY_MAX_CHARS } from '../../rules/policies';
 
 export type ErrorCode =
   | 'InvalidRequest'
@@ -60,6 +58,16 @@ export class FunctionNotAllowedError extends SidecarError {
   constructor(readonly tenant: string, readonly functions: readonly string[]) {
     super(`Tenant "${tenant}" may not invoke ${functions.map((f) => `"${f}"`).join(', ')}: only the functions listed for it in the registry`);
     this.name = 'FunctionNotAllowedError';
+  }
+}
+
+/** Thrown before AssumeRole when the session policy for the requested functions is longer than
+ *  STS accepts (lambda/shared/assume-role-input.ts): the caller must ask for fewer functions. */
+export class SessionPolicyTooLargeError extends SidecarError {
+  readonly code = 'SessionPolicyTooLarge';
+  constructor(readonly length: number) {
+    super(`Session policy is ${length} characters; STS allows at most ${SESSION_POLICY_MAX_CHARS}. Ask for fewer functions per call.`);
+    this.name = 'SessionPolicyTooLargeError';
   }
 }
 
@@ -181,10 +189,10 @@ export interface FailureResponse {
   readonly error: ErrorBody;
 }
 
-export type TypedError = SidecarError | SessionPolicyTooLargeError;
+export type TypedError = SidecarError;
 
 export function isTypedError(error: unknown): error is TypedError {
-  return error instanceof SidecarError || error instanceof SessionPolicyTooLargeError;
+  return error instanceof SidecarError;
 }
 
 /** Any thrown value as a typed error: unexpected ones become Internal, keeping the cause. */

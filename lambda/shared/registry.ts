@@ -4,7 +4,7 @@
 // because a connector without a registry can only refuse every request.
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
-import { TenantRegistryError, parseTenantRegistry, type TenantRegistry } from '../../modules/tenant-registry';
+import { TenantRegistryError, parseTenantRegistry, type TenantRegistry } from '../../rules/tenant-registry';
 
 export function loadTenantRegistry(file: string): TenantRegistry {
   let text: string;

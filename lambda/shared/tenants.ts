@@ -2,8 +2,8 @@
 // Registry lookups shared by the connector and vend: the tenant, its role (inside the agreed
 // prefix) and the functions it may reach. Each refusal here happens before any AWS call.
 // ---------------------------------------------------------------------------
-import { hasRolePrefix, parseFunctionArn, parseRoleArn } from '../../modules/naming';
-import type { TenantRegistry, TenantRegistryEntry } from '../../modules/tenant-registry';
+import { hasRolePrefix, parseFunctionArn, parseRoleArn } from '../../rules/naming';
+import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
 import { FunctionNotAllowedError, RoleNotAllowedError, UnknownTenantError, ValidationError } from './errors';
 
 /** The tenant's entry. Own properties only: "constructor" or "__proto__" is not a tenant. */

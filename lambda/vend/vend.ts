@@ -5,13 +5,13 @@
 // two callers never share one and each expiry is the caller's own.
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
-import { parseFunctionArn, roleSessionName } from '../../modules/naming';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
-import type { TenantRegistry } from '../../modules/tenant-registry';
-import { describeAwsCause, stsFailure } from '../shared/aws-errors';
-import { budgetSignal, throwIfSpent, withinBudget, type RemainingTime } from '../shared/budget';
-import { InternalError, TimedOutError, ValidationError, asTypedError, failureResponse, type FailureResponse } from '../shared/errors';
+import { parseFunctionArn } from '../../rules/naming';
+import type { TenantRegistry } from '../../rules/tenant-registry';
+import { scopedAssumeRoleInput } from '../shared/assume-role-input';
+import { stsFailure } from '../shared/aws-errors';
+import { throwIfSpent, withinBudget } from '../shared/budget';
+import { InternalError, TimedOutError, ValidationError, type FailureResponse } from '../shared/errors';
+import { createRequestHandler, type SidecarHandler } from '../shared/handler';
 import type { Logger } from '../shared/logger';
 import { allowedFunctionArns, assertRoleInPrefix, findTenant } from '../shared/tenants';
 import { parseVendRequest, type VendRequest } from './input';
@@ -50,19 +50,12 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
   if (regions.length !== 1 || regions[0] === undefined) {
     throw new ValidationError('functions', `the functions are in several regions (${regions.join(', ')}): vend one region at a time`);
   }
-  const policy = serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns));
+  const input = scopedAssumeRoleInput(tenant, functionArns, { purpose: 'vend', durationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds });
   throwIfSpent(signal, () => new TimedOutError(`The vend Lambda's time budget was spent before calling STS for tenant "${tenant.tenantId}": raise its timeout`));
 
   let response;
   try {
-    const command = new AssumeRoleCommand({
-      RoleArn: tenant.roleArn,
-      ExternalId: tenant.externalId,
-      RoleSessionName: roleSessionName(tenant.tenantId, 'vend'),
-      DurationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds,
-      Policy: policy,
-    });
-    response = await withinBudget(deps.sts.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
+    response = await withinBudget(deps.sts.send(new AssumeRoleCommand(input), { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
   } catch (e) {
     throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
   }
@@ -82,24 +75,17 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
 
 export type VendResponse = VendSuccess | FailureResponse;
 
-export function createVendHandler(deps: VendDeps): (event: unknown, context?: Partial<Context> & RemainingTime) => Promise<VendResponse> {
-  return async (event, context) => {
-    const started = performance.now();
-    if (context?.awsRequestId) deps.logger.addContext(context as Context);
-    let tenant: string | undefined;
-    try {
-      const request = parseVendRequest(event);
-      tenant = request.tenant;
-      const result = await vend(request, deps, budgetSignal(context));
+/** The vend Lambda's handler (lambda/shared/handler.ts): validate, vend, log one line, answer. */
+export function createVendHandler(deps: VendDeps): SidecarHandler<VendSuccess> {
+  return createRequestHandler({
+    logMessage: 'vend request',
+    logger: deps.logger,
+    parse: parseVendRequest,
+    run: (request, signal) => vend(request, deps, signal),
+    logFields: {
       // Never the credentials: only who got what, and until when.
-      deps.logger.info('vend request', { tenant, functionArns: result.functionArns, outcome: 'OK', expiresAt: result.credentials.expiration, totalMs: performance.now() - started });
-      return result;
-    } catch (e) {
-      const error = asTypedError(e);
-      const fields = { tenant, outcome: error.code, errorMessage: error.message, totalMs: performance.now() - started, awsCause: error.cause ? describeAwsCause(error.cause) : undefined };
-      if (error.code === 'Internal') deps.logger.error('vend request', { ...fields, cause: error.cause });
-      else deps.logger.warn('vend request', fields);
-      return failureResponse(error);
-    }
-  };
+      target: (result) => ({ functionArns: result.functionArns }),
+      detail: (result, totalMs) => ({ expiresAt: result.credentials.expiration, totalMs }),
+    },
+  });
 }

@@ -4,7 +4,7 @@
 // ---------------------------------------------------------------------------
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
-import { functionArn as buildFunctionArn, parseFunctionArn, roleArn as buildRoleArn } from '../../modules/naming';
+import { functionArn as buildFunctionArn, parseFunctionArn, roleArn as buildRoleArn } from '../../rules/naming';
 import { accountCredentials, clientConfig } from '../lib/accounts';
 
 /** `error`: the call failed for a reason other than an AWS refusal; never what a scenario expects. */

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { VENDOR_STACK_NAME } from '../../modules/naming';
+import { VENDOR_STACK_NAME } from '../../rules/naming';
 import { requireTerraform, terraformEnv } from '../terraform-env';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');

@@ -8,7 +8,7 @@
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
-import { accountRootArn, parseRoleArn, roleArn as buildRoleArn } from '../../modules/naming';
+import { accountRootArn, parseRoleArn, roleArn as buildRoleArn } from '../../rules/naming';
 import { accountCredentials, clientConfig, endpointFor, stackOfAccount } from '../lib/accounts';
 
 export type Verdict =

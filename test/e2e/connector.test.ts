@@ -8,7 +8,7 @@
  *    customers work in the same warm sandbox, one after the other.
  */
 import { callConnector, loadWorld, tenantOf } from './support/world';
-import { parseFunctionArn } from '../../modules/naming';
+import { parseFunctionArn } from '../../rules/naming';
 
 const world = loadWorld();
 

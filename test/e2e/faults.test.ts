@@ -20,7 +20,7 @@ import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, GetFu
 import { DeleteRolePolicyCommand, GetRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { accountRootArn, parseFunctionArn, roleSessionName } from '../../modules/naming';
+import { accountRootArn, parseFunctionArn, roleSessionName } from '../../rules/naming';
 import { advanceClock, resetClock } from './support/local-controls';
 import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from './support/fault-controls';
 import { itWhen } from './support/skip';

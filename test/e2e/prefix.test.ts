@@ -8,7 +8,7 @@
  */
 import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { crossAccountTrustPolicy } from '../../modules/policies';
+import { crossAccountTrustPolicy } from '../../rules/policies';
 import { connectorRoleCredentials, outcome } from './support/principals';
 import { itWhen } from './support/skip';
 import { loadWorld } from './support/world';

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { terraformEnv } from '../../scripts/terraform-env';
-import { VENDOR_STACK_NAME } from '../../modules/naming';
+import { VENDOR_STACK_NAME } from '../../rules/naming';
 import { itWhen } from './support/skip';
 import { loadWorld } from './support/world';
 

@@ -26,7 +26,7 @@ import { CreateRoleCommand, DeleteRoleCommand, IAMClient, paginateListRoles } fr
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { configFileFor, loadConfig, resolveTarget, type LoadedConfig } from '../../config/load';
-import { VENDOR_STACK_NAME } from '../../modules/naming';
+import { VENDOR_STACK_NAME } from '../../rules/naming';
 import { deployStacks } from '../../scripts/lib/deploy';
 import { terraformEnv } from '../../scripts/terraform-env';
 import { control, refusalOf, startTestCloud, type Credentials, type TestCloud } from '../support/localcloud';

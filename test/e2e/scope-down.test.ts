@@ -10,7 +10,8 @@
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { scopedInvokeSessionPolicy, serializeSessionPolicy } from '../../modules/policies';
+import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
 import { advanceClock, resetClock } from './support/local-controls';
 import { connectorRoleCredentials, outcome } from './support/principals';
 import { itWhen } from './support/skip';

@@ -11,11 +11,11 @@
  * Local only (fault injection).
  */
 import { join } from 'node:path';
-import { roleSessionName } from '../../modules/naming';
+import { roleSessionName } from '../../rules/naming';
 import { formatSoakReport, runSoak, type SoakReport, type SoakTenant } from '../soak/soak-run';
 import { itWhen } from './support/skip';
 import { loadWorld, tenantOf } from './support/world';
-import { parseFunctionArn } from '../../modules/naming';
+import { parseFunctionArn } from '../../rules/naming';
 
 const world = loadWorld();
 const CALLS = 500;

@@ -16,7 +16,7 @@ import {
   PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { accountRootArn, parseFunctionArn } from '../../modules/naming';
+import { accountRootArn, parseFunctionArn } from '../../rules/naming';
 import { deployStacks, PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import { itWhen } from './support/skip';

@@ -8,7 +8,7 @@ import { Testing, type App, type TerraformStack } from 'cdktf';
 import * as yauzl from 'yauzl';
 import { PROJECT_ROOT, parseConfig, type Target } from '../../config/load';
 import type { SidecarConfig } from '../../config/schema';
-import type { PolicyDocument, PolicyStatement } from '../../modules/policies';
+import type { PolicyDocument, PolicyStatement } from '../../rules/policies';
 import { buildApp, type SidecarAppProps, type SidecarStacks } from '../../modules/app';
 
 // ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig, type Target } from '../../config/load';
-import { EXTERNAL_ID_MAX_LENGTH, externalIdProblem, generateExternalId } from '../../modules/external-id';
+import { EXTERNAL_ID_MAX_LENGTH, externalIdProblem, generateExternalId } from '../../rules/external-id';
 import { rawConfigFile } from '../support/synth';
 
 const FILE = 'config/test.json';

@@ -6,9 +6,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scopedInvokeSessionPolicy } from '../../modules/policies';
-import { createConnectorHandler, type ConnectorResponse } from '../../lambda/connector/connector';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
+import { createConnectorHandler } from '../../lambda/connector/connector';
 import { ScopedClientCache, type ScopedClientOptions } from '../../lambda/connector/scoped-clients';
+import type { ConnectorResponse } from '../../lambda/connector/types';
 import {
   ECHO_A, MASTER_CREDENTIALS, OTHER_A, PREFIX, REGION, assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, stsError, testRegistry,
 } from './lambda-fixtures';

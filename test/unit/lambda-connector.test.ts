@@ -6,11 +6,12 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../modules/naming';
-import { buildTenantRegistry } from '../../modules/tenant-registry';
-import { scopedInvokeSessionPolicy } from '../../modules/policies';
-import { createConnectorHandler, type ConnectorDeps } from '../../lambda/connector/connector';
+import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../rules/naming';
+import { buildTenantRegistry } from '../../rules/tenant-registry';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
+import { createConnectorHandler } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
+import type { ConnectorDeps } from '../../lambda/connector/types';
 import {
   ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, MASTER_CREDENTIALS, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A,
   assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, testRegistry,

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
-import { buildTenantRegistry, parseTenantRegistry, TenantRegistryError } from '../../modules/tenant-registry';
+import { buildTenantRegistry, parseTenantRegistry, TenantRegistryError } from '../../rules/tenant-registry';
 import { EnvironmentError, readLambdaEnv } from '../../lambda/shared/env';
 import { loadTenantRegistry } from '../../lambda/shared/registry';
 import { EXTERNAL_ID_ACME, testRegistry } from './lambda-fixtures';

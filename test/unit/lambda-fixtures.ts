@@ -5,8 +5,8 @@
 // ---------------------------------------------------------------------------
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
 import { STSServiceException } from '@aws-sdk/client-sts';
-import { buildTenantRegistry, type TenantRegistry } from '../../modules/tenant-registry';
-import { functionArn, roleArn } from '../../modules/naming';
+import { buildTenantRegistry, type TenantRegistry } from '../../rules/tenant-registry';
+import { functionArn, roleArn } from '../../rules/naming';
 import { createLogger, type Logger } from '../../lambda/shared/logger';
 import { createConnectorHandler } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';

@@ -4,9 +4,9 @@
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../modules/naming';
-import { buildTenantRegistry } from '../../modules/tenant-registry';
-import { scopedInvokeSessionPolicy } from '../../modules/policies';
+import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../rules/naming';
+import { buildTenantRegistry } from '../../rules/tenant-registry';
+import { scopedInvokeSessionPolicy } from '../../rules/policies';
 import { createVendHandler, type VendDeps } from '../../lambda/vend/vend';
 import {
   ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, testRegistry,

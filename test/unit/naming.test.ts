@@ -1,12 +1,12 @@
 // ---------------------------------------------------------------------------
-// Naming rules (modules/naming.ts): ARNs built here parse back to their parts, malformed ARNs
+// Naming rules (rules/naming.ts): ARNs built here parse back to their parts, malformed ARNs
 // do not parse, and a RoleSessionName is valid for STS whatever the tenant ID.
 // ---------------------------------------------------------------------------
 import fc from 'fast-check';
 import {
   ROLE_SESSION_NAME_PATTERN, accountRootArn, functionArn, hasRolePrefix, logGroupArns, parseFunctionArn, parseRoleArn,
   prefixedRoleArnPattern, roleArn, roleSessionName,
-} from '../../modules/naming';
+} from '../../rules/naming';
 
 describe('role ARNs', () => {
   test('roleArn builds the IAM role ARN and parseRoleArn reads it back', () => {

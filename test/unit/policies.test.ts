@@ -1,15 +1,17 @@
 // ---------------------------------------------------------------------------
-// Policies as data (modules/policies.ts): each builder's exact document, Sids on every statement,
+// Policies as data (rules/policies.ts): each builder's exact document, Sids on every statement,
 // no `*` action anywhere, the external-ID condition on every trust statement, the refusals
 // (empty external IDs, empty principals, empty resources), and the session-policy size limit
 // on both sides of 2,048 characters.
 // ---------------------------------------------------------------------------
+import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
+import { SessionPolicyTooLargeError } from '../../lambda/shared/errors';
 import {
-  PolicyInputError, SESSION_POLICY_MAX_CHARS, SessionPolicyTooLargeError, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
-  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy, serializeSessionPolicy,
+  PolicyInputError, SESSION_POLICY_MAX_CHARS, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
+  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy,
   type PolicyDocument,
-} from '../../modules/policies';
-import { functionArn } from '../../modules/naming';
+} from '../../rules/policies';
+import { functionArn } from '../../rules/naming';
 
 const VENDOR = '809167139867';
 const CUSTOMER_A = '444455556666';

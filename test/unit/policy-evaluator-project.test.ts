@@ -1,17 +1,17 @@
 // ---------------------------------------------------------------------------
-// The project's own policies (modules/policies.ts), through the local cloud's grammar and
+// The project's own policies (rules/policies.ts), through the local cloud's grammar and
 // evaluator: every document the stacks and Lambdas send must be accepted as IAM/STS would, and
 // must allow exactly the calls the design promises and refuse the confused-deputy attempts.
 // ---------------------------------------------------------------------------
+import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
 import {
   assumePrefixedRolesPolicy,
   crossAccountTrustPolicy,
   invokeFunctionsPolicy,
   lambdaServiceTrustPolicy,
   scopedInvokeSessionPolicy,
-  serializeSessionPolicy,
-} from '../../modules/policies';
-import { DEFAULT_ROLE_PREFIX, functionArn, roleArn } from '../../modules/naming';
+} from '../../rules/policies';
+import { DEFAULT_ROLE_PREFIX, functionArn, roleArn } from '../../rules/naming';
 import { evaluate, validatePolicyDocument, type EvaluationInput, type EvaluationPrincipal } from '../../localcloud/iam/policy-evaluator';
 
 const VENDOR = '777788889999';

@@ -14,11 +14,11 @@ import { Testing, TerraformStack } from 'cdktf';
 import { PROJECT_ROOT } from '../../config/load';
 import { LambdaBundle } from '../../modules/bundle';
 import { CustomerStack } from '../../modules/customer-stack';
-import { accountRootArn, functionArn, roleArn } from '../../modules/naming';
-import { assumePrefixedRolesPolicy, crossAccountTrustPolicy, lambdaServiceTrustPolicy } from '../../modules/policies';
+import { accountRootArn, functionArn, roleArn } from '../../rules/naming';
+import { assumePrefixedRolesPolicy, crossAccountTrustPolicy, lambdaServiceTrustPolicy } from '../../rules/policies';
 import { SidecarFunction } from '../../modules/sidecar-function';
 import { StackConfigError } from '../../modules/stack-config-error';
-import { buildTenantRegistry } from '../../modules/tenant-registry';
+import { buildTenantRegistry } from '../../rules/tenant-registry';
 import { VendorStack } from '../../modules/vendor-stack';
 import {
   asList, awsConfig, everyPolicyStatement, localConfig, parsePolicy, readZip, ref, resourceWhere, resourcesOf, synthApp, synthJson, unvalidated,
@@ -491,11 +491,11 @@ describe('guards', () => {
 
   test('the local target refuses an account without local keys', () => {
     const bad = unvalidated(config, (c) => { c.accounts['customer-b'] = { accountId: customerB.accountId, profile: 'b' }; });
-    expect(() => new CustomerStack(app(), { config: bad, target: 'local', customerName: 'customer-b', env: {} })).toThrow('the local target needs accounts.customer-b.accessKeyId and secretAccessKey');
+    expect(() => new CustomerStack(app(), { config: bad, target: 'local', customerName: 'customer-b', env: {} })).toThrow('accounts.customer-b: the local target needs the local cloud root keys (accessKeyId, secretAccessKey)');
   });
 
   test('the aws target refuses an account given by keys', () => {
-    expect(() => new VendorStack(app(), { config, target: 'aws', env: {} })).toThrow('the aws target takes accounts.vendor.profile or assumeRoleArn, never keys in a file');
+    expect(() => new VendorStack(app(), { config, target: 'aws', env: {} })).toThrow('accounts.vendor: the aws target takes a profile or assumeRoleArn, never keys in a file');
   });
 
   describe('LambdaBundle', () => {

@@ -1,7 +1,7 @@
 // The connection check's decision: each verdict from the facts that provoke it, and the nearest
 // neighbouring facts that must NOT give it.
 import { decide, type ConnectorAnswer, type RoleInspection, type TenantFacts } from '../../scripts/verify/diagnose';
-import { crossAccountTrustPolicy } from '../../modules/policies';
+import { crossAccountTrustPolicy } from '../../rules/policies';
 
 const facts: TenantFacts = {
   tenantId: 'acme',

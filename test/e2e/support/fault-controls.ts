@@ -4,7 +4,7 @@
 // changed and put back, and a round trip timed from the caller's side.
 // ---------------------------------------------------------------------------
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { parseFunctionArn } from '../../../modules/naming';
+import { parseFunctionArn } from '../../../rules/naming';
 import { callConnector, type ConnectorSuccess, type LambdaFailure, type World } from './world';
 
 async function control<T>(world: World, method: 'GET' | 'POST' | 'DELETE', name: string, body?: unknown): Promise<T> {

@@ -30,18 +30,10 @@ export class PolicyInputError extends Error {
   }
 }
 
-/** AWS caps an inline session policy at 2,048 characters of plaintext.
+/** AWS caps an inline session policy at 2,048 characters of plaintext; the Lambdas refuse a
+ *  larger one before calling STS (lambda/shared/assume-role-input.ts).
  *  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (Policy) */
 export const SESSION_POLICY_MAX_CHARS = 2048;
-
-/** Thrown by serializeSessionPolicy when STS would refuse the policy as too large. */
-export class SessionPolicyTooLargeError extends Error {
-  readonly code = 'SessionPolicyTooLarge';
-  constructor(readonly length: number) {
-    super(`Session policy is ${length} characters; STS allows at most ${SESSION_POLICY_MAX_CHARS}. Ask for fewer functions per call.`);
-    this.name = 'SessionPolicyTooLargeError';
-  }
-}
 
 function nonEmpty<T>(items: readonly T[], what: string): T[] {
   if (items.length === 0) throw new PolicyInputError(`${what} must not be empty`);
@@ -142,14 +134,14 @@ export function functionLogsPolicy(region: string, accountId: string, functionNa
 // Invoke policy (customer role) and session policy (what the connector and vend send to STS).
 // ---------------------------------------------------------------------------
 
+/** The statement both policies below are made of: invoke these functions (never empty), nothing else. */
+function invokeFunctionsStatement(sid: string, functionArns: readonly string[]): PolicyStatement {
+  return { Sid: sid, Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: oneOrMany(nonEmpty(functionArns, 'functionArns')) };
+}
+
 /** The customer role's permissions: invoke the customer's sidecar functions, only those. */
 export function invokeFunctionsPolicy(functionArns: readonly string[]): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'InvokeSidecarFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: oneOrMany(nonEmpty(functionArns, 'functionArns')) },
-    ],
-  };
+  return { Version: '2012-10-17', Statement: [invokeFunctionsStatement('InvokeSidecarFunctions', functionArns)] };
 }
 
 /**
@@ -157,19 +149,7 @@ export function invokeFunctionsPolicy(functionArns: readonly string[]): PolicyDo
  * functions. The effective permissions are the intersection of this and the role's policy.
  */
 export function scopedInvokeSessionPolicy(functionArns: readonly string[]): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'InvokeOnlyTheTargetFunction', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: oneOrMany(nonEmpty(functionArns, 'functionArns')) },
-    ],
-  };
-}
-
-/** JSON for STS's `Policy` parameter, refused before sending if STS would refuse it. */
-export function serializeSessionPolicy(policy: PolicyDocument): string {
-  const json = JSON.stringify(policy);
-  if (json.length > SESSION_POLICY_MAX_CHARS) throw new SessionPolicyTooLargeError(json.length);
-  return json;
+  return { Version: '2012-10-17', Statement: [invokeFunctionsStatement('InvokeOnlyTheTargetFunction', functionArns)] };
 }
 
 export { functionArn };

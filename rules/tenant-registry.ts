@@ -4,9 +4,7 @@
 // `registry.json`; the Lambdas parse it with `parseTenantRegistry`. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
-import type { SidecarConfig } from '../config/schema';
-import { externalIdProblem } from './external-id';
-import { parseFunctionArn, parseRoleArn } from './naming';
+import { externalIdSchema, functionArnListSchema, roleArnSchema } from './schemas';
 
 export const TENANT_REGISTRY_FILE_NAME = 'registry.json';
 
@@ -25,7 +23,18 @@ export interface TenantRegistry {
   readonly tenants: Readonly<Record<string, TenantRegistryEntry>>;
 }
 
-export function buildTenantRegistry(config: Pick<SidecarConfig, 'tenants' | 'rolePrefix'>): TenantRegistry {
+/** What a registry is built from: the config's tenants and prefix, or any object of that shape. */
+export interface TenantRegistrySource {
+  readonly rolePrefix: string;
+  readonly tenants: readonly {
+    readonly id: string;
+    readonly roleArn: string;
+    readonly externalId: string;
+    readonly functions: readonly string[];
+  }[];
+}
+
+export function buildTenantRegistry(config: TenantRegistrySource): TenantRegistry {
   const tenants: Record<string, TenantRegistryEntry> = Object.create(null);
   for (const t of config.tenants) {
     tenants[t.id] = { tenantId: t.id, roleArn: t.roleArn, externalId: t.externalId, functionArns: [...t.functions] };
@@ -49,13 +58,9 @@ export class TenantRegistryError extends Error {
 
 const registryEntrySchema = z.strictObject({
   tenantId: z.string().min(1).max(64),
-  roleArn: z.string().refine((v) => parseRoleArn(v) !== undefined, 'must be a role ARN (arn:aws:iam::123456789012:role/name)'),
-  // The value is a secret: the message names the rule, never the value.
-  externalId: z.string().superRefine((v, ctx) => {
-    const problem = externalIdProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: `external ID ${problem}` });
-  }),
-  functionArns: z.array(z.string().refine((v) => parseFunctionArn(v) !== undefined, 'must be a function ARN (arn:aws:lambda:us-east-1:123456789012:function:name)')).min(1, 'must list at least one function'),
+  roleArn: roleArnSchema,
+  externalId: externalIdSchema,
+  functionArns: functionArnListSchema,
 });
 
 const registrySchema = z.strictObject({

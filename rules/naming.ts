@@ -6,6 +6,10 @@
 /** The role-name prefix agreed between the vendor and its customers (vendor's guide). */
 export const DEFAULT_ROLE_PREFIX = 'tibco_sidecar_connector';
 
+/** A role prefix (config `rolePrefix`, Lambda env SIDECAR_ROLE_PREFIX): 1-60 characters of the
+ *  role-name alphabet [\w+=,.@-]; never a wildcard, which would widen the assume policy. */
+export const ROLE_PREFIX_PATTERN = /^[\w+=,.@-]{1,60}$/;
+
 /** IAM role names: 1-64 characters of [\w+=,.@-].
  *  https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html */
 export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;

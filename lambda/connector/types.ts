@@ -1,0 +1,47 @@
+// ---------------------------------------------------------------------------
+// The connector's types: what it is built with, the target a request resolves to, and its answer.
+// ---------------------------------------------------------------------------
+import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
+import type { FailureResponse } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { ScopedClientCache } from './scoped-clients';
+
+export interface ConnectorDeps {
+  readonly registry: TenantRegistry;
+  /** The agreed role-name prefix (SIDECAR_ROLE_PREFIX, or the registry's). */
+  readonly rolePrefix: string;
+  readonly clients: ScopedClientCache;
+  readonly logger: Logger;
+}
+
+/** The tenant and the one function a request may reach, checked against the registry. */
+export interface ConnectorTarget {
+  readonly tenant: TenantRegistryEntry;
+  readonly functionArn: string;
+}
+
+export interface ConnectorTimings {
+  readonly totalMs: number;
+  readonly assumeRoleMs: number;
+  readonly invokeMs: number;
+  /** true when this call used credentials already held (no AssumeRole ran or was awaited). */
+  readonly credentialsCached: boolean;
+  /** true when AWS refused the held session and the call assumed the role again and retried once. */
+  readonly sessionRefreshed: boolean;
+}
+
+export interface ConnectorSuccess {
+  readonly ok: true;
+  readonly tenant: string;
+  readonly functionArn: string;
+  readonly statusCode: number;
+  readonly executedVersion: string | null;
+  /** The function's answer, parsed from JSON (the raw text if it is not JSON); null for a DryRun. */
+  readonly payload: unknown;
+  /** true when the function was not run: only the permission and its existence were checked. */
+  readonly dryRun: boolean;
+  readonly timings: ConnectorTimings;
+}
+
+/** What the connector Lambda answers: its success, or a typed failure. */
+export type ConnectorResponse = ConnectorSuccess | FailureResponse;

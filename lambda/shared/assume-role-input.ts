@@ -1,0 +1,42 @@
+// ---------------------------------------------------------------------------
+// The AssumeRole parameters of both Lambdas, built in one place: the tenant's role and external
+// ID, a RoleSessionName that names the tenant, and the inline session policy that scopes the
+// session down to the given functions. The connector sends them through the SDK's credential
+// provider, vend with an AssumeRoleCommand; what reaches STS is the same.
+// ---------------------------------------------------------------------------
+import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { roleSessionName } from '../../rules/naming';
+import { SESSION_POLICY_MAX_CHARS, scopedInvokeSessionPolicy, type PolicyDocument } from '../../rules/policies';
+import type { TenantRegistryEntry } from '../../rules/tenant-registry';
+import { SessionPolicyTooLargeError } from './errors';
+
+/** Every parameter here is set; the SDK's own input type has them all optional. */
+export type ScopedAssumeRoleInput = Required<Pick<AssumeRoleCommandInput, 'RoleArn' | 'ExternalId' | 'RoleSessionName' | 'DurationSeconds' | 'Policy'>>;
+
+export interface ScopedAssumeRoleOptions {
+  /** Who assumes: it names the session in the customer's CloudTrail. */
+  readonly purpose: 'connector' | 'vend';
+  /** DurationSeconds: at most 3600, because a Lambda's role credentials chain. */
+  readonly durationSeconds: number;
+}
+
+/**
+ * AssumeRole parameters for `tenant`, scoped down to `functionArns`. Throws
+ * SessionPolicyTooLargeError before any AWS call when STS would refuse the policy's size.
+ */
+export function scopedAssumeRoleInput(tenant: TenantRegistryEntry, functionArns: readonly string[], options: ScopedAssumeRoleOptions): ScopedAssumeRoleInput {
+  return {
+    RoleArn: tenant.roleArn,
+    ExternalId: tenant.externalId,
+    RoleSessionName: roleSessionName(tenant.tenantId, options.purpose),
+    DurationSeconds: options.durationSeconds,
+    Policy: serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns)),
+  };
+}
+
+/** JSON for STS's `Policy` parameter, refused before sending if STS would refuse it. */
+export function serializeSessionPolicy(policy: PolicyDocument): string {
+  const json = JSON.stringify(policy);
+  if (json.length > SESSION_POLICY_MAX_CHARS) throw new SessionPolicyTooLargeError(json.length);
+  return json;
+}
