@@ -1,8 +1,9 @@
 // ---------------------------------------------------------------------------
-// The seams of the local cloud. The HTTP core (server, SigV4, accounts, IAM, STS, state, clock,
-// faults) hands each service an authenticated request and a context; services answer in their
-// own wire protocol. The policy evaluator is a pure module behind `evaluatePolicies`.
-// Keep this file small: it is what the parts promise each other.
+// The seams of the local cloud. The request pipeline (pipeline/, on the ground floor core/:
+// SigV4, state, clock, faults, wire errors) hands each service an authenticated request and a
+// context; services answer in their own wire protocol. The policy evaluator is a pure module
+// (iam/policy-*.ts). Keep this file small: it is what the parts promise each other; it imports
+// nothing of the local cloud, so every layer may import it.
 // ---------------------------------------------------------------------------
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -86,7 +87,7 @@ export interface ServiceContext {
   now(): Date;
   /** Base URL of this server, for AWS_ENDPOINT_URL in Lambda sandboxes. */
   readonly endpointUrl: string;
-  /** Root of persisted state (`.localcloud/state` by default). */
+  /** Root of persisted state: the `stateDir` the local cloud was started with. */
   readonly stateDir: string;
   /** Persisted JSON documents, one per service namespace. Write-through; survives restarts. */
   readonly state: StateStore;

@@ -1,20 +1,18 @@
 // ---------------------------------------------------------------------------
-// The local cloud's server process (what `localcloud/cli.ts up` and the test support spawn).
-// Environment: LOCALCLOUD_PORT (default 4510; 0 = any free port), LOCALCLOUD_STATE_DIR,
-// SIDECAR_CONFIG_FILE, LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS (default 60000),
-// LOCALCLOUD_READY_FILE (written with {pid, port, url} once listening, so a parent learns the
-// port). Stops cleanly on SIGTERM/SIGINT.
+// The local cloud as a process (what `npm run local:up` and the test support spawn):
+// `node --import tsx localcloud/main.ts`, configured by its environment (env.ts):
+// LOCALCLOUD_ACCOUNTS_FILE and LOCALCLOUD_STATE_DIR (required), LOCALCLOUD_PORT,
+// LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS, and LOCALCLOUD_READY_FILE (written with
+// {pid, port, url, startedAt} once listening, so a parent learns the port). Stops cleanly on
+// SIGTERM/SIGINT.
 // ---------------------------------------------------------------------------
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { portFromEnv, startLocalCloud } from './server';
+import { optionsFromEnv } from './env';
+import { startLocalCloud } from './server';
 
 async function main(): Promise<void> {
-  const cloud = await startLocalCloud({
-    port: portFromEnv(),
-    stateDir: process.env.LOCALCLOUD_STATE_DIR || undefined,
-    configFile: process.env.SIDECAR_CONFIG_FILE || undefined,
-  });
+  const cloud = await startLocalCloud(optionsFromEnv(process.env));
   const readyFile = process.env.LOCALCLOUD_READY_FILE;
   if (readyFile) {
     mkdirSync(dirname(readyFile), { recursive: true });

@@ -1,41 +1,33 @@
 // ---------------------------------------------------------------------------
-// The local accounts: each with root keys from the config file (`accounts` in config/local.json,
-// or the file SIDECAR_CONFIG_FILE names). Root principal ARN: arn:aws:iam::<account>:root.
+// The local accounts: each with root keys, handed in by whoever starts the local cloud (the
+// library reads no config of its own). Root principal ARN: arn:aws:iam::<account>:root.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 // ---------------------------------------------------------------------------
-import { isLocalAccount, loadConfig } from '../../config/load';
 import type { Principal } from '../contracts';
 
-export interface LocalRootAccount {
-  readonly stack: string;
+/** One local account and its root keys (fake values: they open only this local cloud). */
+export interface LocalAccount {
+  /** 12 digits. */
   readonly accountId: string;
+  /** The root's access key ID: requests signed with it act as arn:aws:iam::<accountId>:root. */
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** A label for people (e.g. the stack that deploys into it); authentication ignores it. */
+  readonly name?: string;
 }
 
 export class AccountDirectory {
-  private readonly byKey = new Map<string, LocalRootAccount>();
+  private readonly byKey = new Map<string, LocalAccount>();
   private readonly ids = new Set<string>();
 
-  constructor(readonly accounts: readonly LocalRootAccount[]) {
+  constructor(readonly accounts: readonly LocalAccount[]) {
     for (const a of accounts) {
       this.byKey.set(a.accessKeyId, a);
       this.ids.add(a.accountId);
     }
   }
 
-  /** The accounts of the local target's config (`configFile` overrides SIDECAR_CONFIG_FILE). */
-  static fromConfig(configFile?: string): AccountDirectory {
-    const env = { ...process.env, SIDECAR_TARGET: 'local', ...(configFile ? { SIDECAR_CONFIG_FILE: configFile } : {}) };
-    const config = loadConfig(env);
-    const accounts: LocalRootAccount[] = [];
-    for (const [stack, account] of Object.entries(config.accounts)) {
-      if (isLocalAccount(account)) accounts.push({ stack, accountId: account.accountId, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey });
-    }
-    return new AccountDirectory(accounts);
-  }
-
-  rootByAccessKey(accessKeyId: string): LocalRootAccount | undefined {
+  rootByAccessKey(accessKeyId: string): LocalAccount | undefined {
     return this.byKey.get(accessKeyId);
   }
 
@@ -44,6 +36,6 @@ export class AccountDirectory {
   }
 }
 
-export function rootPrincipal(account: LocalRootAccount): Principal {
+export function rootPrincipal(account: LocalAccount): Principal {
   return { kind: 'root', accountId: account.accountId, arn: `arn:aws:iam::${account.accountId}:root`, userId: account.accountId, accessKeyId: account.accessKeyId };
 }

@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------------------
 // One structured JSON line per request (service, operation, principal ARN, status, duration),
-// through Powertools' logger to stdout, which `localcloud/cli.ts up` sends to
-// .localcloud/server.log. Never credentials, session tokens, request bodies or external IDs:
+// through Powertools' logger to stdout (in this project `npm run local:up` sends it to
+// .localcloud/server.log). Never credentials, session tokens, request bodies or external IDs:
 // callers pass only the fields below, and `log()` drops keys that look like secrets.
 // ---------------------------------------------------------------------------
 import { Logger } from '@aws-lambda-powertools/logger';

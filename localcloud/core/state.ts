@@ -14,7 +14,7 @@ import type { StateStore } from '../contracts';
 export class StateFileError extends Error {
   readonly code = 'StateFileInvalid';
   constructor(readonly file: string, cause: unknown) {
-    super(`${file} is not valid JSON. Fix it, or wipe the local cloud's state with \`npx tsx localcloud/cli.ts reset\`.`, { cause });
+    super(`${file} is not valid JSON. Fix it, or wipe the local cloud's state folder (wipeState; in this project \`npm run local:reset\`).`, { cause });
     this.name = 'StateFileError';
   }
 }
@@ -87,7 +87,7 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** Remove every state file in `dir` (the CLI's `reset`). */
+/** Remove every state file in `dir` (the project CLI's `reset`). */
 export function wipeState(dir: string): number {
   if (!existsSync(dir)) return 0;
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.jsonl') || f.endsWith('.tmp'));

@@ -6,7 +6,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
 // ---------------------------------------------------------------------------
 import { AwsError, type Principal, type ServiceContext, type TemporaryCredentials } from '../contracts';
-import { parseRoleArn } from '../../rules/naming';
+import { parseRoleArn } from '../core/arns';
 import { invalidParameter } from './errors';
 
 export const LAMBDA_SERVICE_PRINCIPAL = 'lambda.amazonaws.com';

@@ -6,7 +6,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html
 // ---------------------------------------------------------------------------
 import { AwsError, type ContextValue, type PolicyDocumentJson, type Principal, type TemporaryCredentials } from '../contracts';
-import { authorizeRequest } from '../core/authorize';
+import { authorizeRequest } from '../iam/authorize';
 import { secretAccessKey, sessionToken, uniqueId } from '../core/ids';
 import { accessDeniedMessage, evaluate, validatePolicyDocument } from '../iam/policy-evaluator';
 import type { IamStore, RoleRecord } from '../iam/store';

@@ -1,6 +1,6 @@
 // ---------------------------------------------------------------------------
-// Starting and stopping the local cloud for operator commands, through its own CLI
-// (`localcloud/cli.ts up|down|status`), so these scripts share its pid file and checks.
+// Starting and stopping the local cloud for operator commands, through the project's CLI
+// (`scripts/local-cloud.ts up|down|status`), so these scripts share its pid file and checks.
 // ---------------------------------------------------------------------------
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ export interface CliResult { code: number; output: string }
 
 export function localCloudCli(command: 'up' | 'down' | 'status' | 'reset', env: NodeJS.ProcessEnv = process.env, echo = true): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(TSX_BIN, [join(PROJECT_ROOT, 'localcloud', 'cli.ts'), command], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX_BIN, [join(PROJECT_ROOT, 'scripts', 'local-cloud.ts'), command], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       output += chunk.toString('utf8');

@@ -25,7 +25,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
+import { createRole, handlerZip } from '../support/localcloud-zips';
 import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../support/localcloud';
 
 /** Short, so the never-finishing body is answered within the test; real uploads here are small. */

@@ -15,7 +15,7 @@ import {
   AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, RemovePermissionCommand,
 } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
+import { createRole, handlerZip } from '../support/localcloud-zips';
 import { createTestUser, startTestCloud, type Credentials, type TestCloud } from '../support/localcloud';
 
 let cloud: TestCloud;

@@ -19,7 +19,7 @@ import {
   PutFunctionConcurrencyCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
-import { createRole, handlerZip, failure } from '../../localcloud/lambda/testing/fixtures';
+import { createRole, handlerZip, failure } from '../support/localcloud-zips';
 import { addFaults, clearFaults, startTestCloud, type TestCloud } from '../support/localcloud';
 
 let cloud: TestCloud;

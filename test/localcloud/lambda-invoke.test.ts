@@ -17,7 +17,7 @@ import {
   CreateFunctionCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput, type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { buildZip, createRole, handlerZip, failure } from '../../localcloud/lambda/testing/fixtures';
+import { buildZip, createRole, handlerZip, failure } from '../support/localcloud-zips';
 import { advanceClock, resetClock, startTestCloud, type TestCloud } from '../support/localcloud';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */

@@ -12,7 +12,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { buildZip, createRole, handlerZip, zipSlipZip } from '../../localcloud/lambda/testing/fixtures';
+import { buildZip, createRole, handlerZip, zipSlipZip } from '../support/localcloud-zips';
 import { startTestCloud, type TestCloud } from '../support/localcloud';
 
 let cloud: TestCloud;

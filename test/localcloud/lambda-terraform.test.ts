@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { handlerZip } from '../../localcloud/lambda/testing/fixtures';
+import { handlerZip } from '../support/localcloud-zips';
 import { terraformEnv } from '../../scripts/terraform-env';
 import { startTestCloud, type TestCloud } from '../support/localcloud';
 

@@ -1,14 +1,15 @@
 // ---------------------------------------------------------------------------
-// A local cloud for tests: the real server as a CHILD PROCESS on a free loopback port, with a
-// fresh state folder and test controls on. `close()` stops it by pid (SIGTERM, then SIGKILL
-// after a timeout). Used by the local cloud's own suite, the Lambda tests, e2e and benchmarks.
+// A local cloud for tests: the real server (localcloud/main.ts) as a CHILD PROCESS on a free
+// loopback port, with a fresh state folder, test controls on, and the local target's accounts
+// handed over in an accounts file (LOCALCLOUD_ACCOUNTS_FILE). `close()` stops it by pid (SIGTERM,
+// then SIGKILL after a timeout). Used by the local cloud's own suite, e2e and benchmarks.
 // ---------------------------------------------------------------------------
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { isLocalAccount, loadConfig } from '../../config/load';
+import { loadLocalConfig, localAccountsOf, writeAccountsFile } from '../../scripts/lib/local-accounts';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(PROJECT_ROOT, 'localcloud', 'main.ts');
@@ -65,12 +66,6 @@ export class TestCloudStartError extends Error {
   }
 }
 
-function accountsOf(configFile?: string): Record<string, AccountKeys> {
-  const config = loadConfig({ ...process.env, SIDECAR_TARGET: 'local', ...(configFile ? { SIDECAR_CONFIG_FILE: configFile } : {}) });
-  const out: Record<string, AccountKeys> = {};
-  for (const [stack, a] of Object.entries(config.accounts)) if (isLocalAccount(a)) out[stack] = { accountId: a.accountId, accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
-  return out;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -101,7 +96,10 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
   const runDir = mkdtempSync(join(tmpdir(), 'localcloud-run-'));
   const readyFile = join(runDir, 'ready.json');
   const logFile = join(runDir, 'server.log');
-  const accounts = accountsOf(options.configFile);
+  const accountsFile = join(runDir, 'accounts.json');
+  const localAccounts = localAccountsOf(loadLocalConfig(options.configFile));
+  writeAccountsFile(accountsFile, localAccounts);
+  const accounts: Record<string, AccountKeys> = Object.fromEntries(localAccounts.map((a) => [a.name, { accountId: a.accountId, accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }]));
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: PROJECT_ROOT,
@@ -110,8 +108,8 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
       LOCALCLOUD_PORT: String(options.port ?? 0),
       LOCALCLOUD_STATE_DIR: stateDir,
       LOCALCLOUD_TEST_CONTROLS: '1',
+      LOCALCLOUD_ACCOUNTS_FILE: accountsFile,
       LOCALCLOUD_READY_FILE: readyFile,
-      ...(options.configFile ? { SIDECAR_CONFIG_FILE: options.configFile } : {}),
       ...options.env,
     },
     stdio: ['ignore', out, out],

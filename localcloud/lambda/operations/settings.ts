@@ -5,7 +5,7 @@
 // https://docs.aws.amazon.com/lambda/latest/api/API_TagResource.html
 // https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionCodeSigningConfig.html
 // ---------------------------------------------------------------------------
-import { parseFunctionArn } from '../../../rules/naming';
+import { parseFunctionArn } from '../../core/arns';
 import { invalidParameter, resourceNotFound } from '../errors';
 import { policyDocument } from '../function-policy';
 import { json, noContent, target, type Operation } from '../operation';

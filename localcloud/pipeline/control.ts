@@ -6,9 +6,9 @@
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { AwsError, type ServiceResponse } from '../contracts';
+import type { Clock } from '../core/clock';
+import { faultRuleSchema, type FaultInjector } from '../core/faults';
 import type { RoleSessionIssuer } from '../sts/assume-role';
-import type { Clock } from './clock';
-import { faultRuleSchema, type FaultInjector } from './faults';
 
 export interface ControlDeps {
   readonly clock: Clock;

@@ -1,20 +1,25 @@
 // ---------------------------------------------------------------------------
-// Operating the local cloud: `up` (start in the background, return once healthy), `down` (stop
-// by the recorded pid), `status`, `reset` (wipe state; refused while running).
-// Files under .localcloud/ (or LOCALCLOUD_HOME): server.json (pid, port, url), server.log, state/.
-// Usage: npx tsx localcloud/cli.ts up|down|status|reset
+// Operating the project's local cloud: `up` (start in the background, return once healthy),
+// `down` (stop by the recorded pid), `status`, `reset` (wipe state; refused while running).
+// The app's side of the library: it decides where state lives and which accounts exist (the
+// local target's config, SIDECAR_CONFIG_FILE or config/local.json), and starts localcloud/main.ts
+// with them. Files under .localcloud/ (or LOCALCLOUD_HOME): server.json (pid, port, url),
+// server.log, accounts.json (the accounts handed to the server), state/.
+// Usage: npx tsx scripts/local-cloud.ts up|down|status|reset (npm run local:up|local:down|local:status|local:reset)
 // ---------------------------------------------------------------------------
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { wipeState } from './core/state';
-import { PROJECT_ROOT, portFromEnv } from './server';
+import { portFromEnv, wipeState } from '../localcloud';
+import { loadLocalConfig, localAccountsOf, writeAccountsFile, type StackAccount } from './lib/local-accounts';
 
+const PROJECT_ROOT = resolve(__dirname, '..');
 const HOME = resolve(process.env.LOCALCLOUD_HOME ?? join(PROJECT_ROOT, '.localcloud'));
 const PID_FILE = join(HOME, 'server.json');
 const LOG_FILE = join(HOME, 'server.log');
+const ACCOUNTS_FILE = join(HOME, 'accounts.json');
 const STATE_DIR = join(HOME, 'state');
-const MAIN = join(__dirname, 'main.ts');
+const MAIN = join(PROJECT_ROOT, 'localcloud', 'main.ts');
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -70,6 +75,15 @@ function logTail(lines = 25): string {
   return readFileSync(LOG_FILE, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** The local target's accounts, which the server is started with. */
+function configuredAccounts(): StackAccount[] {
+  try {
+    return localAccountsOf(loadLocalConfig());
+  } catch (e) {
+    throw new LocalCloudCliError(`local cloud not started: ${(e as Error).message}`);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Commands
 // ---------------------------------------------------------------------------
@@ -82,11 +96,18 @@ async function up(): Promise<void> {
   }
   const port = portFromEnv();
   mkdirSync(HOME, { recursive: true });
+  writeAccountsFile(ACCOUNTS_FILE, configuredAccounts());
   rmSync(PID_FILE, { force: true });
   const log = openSync(LOG_FILE, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOCALCLOUD_PORT: String(port), LOCALCLOUD_STATE_DIR: process.env.LOCALCLOUD_STATE_DIR ?? STATE_DIR, LOCALCLOUD_READY_FILE: PID_FILE },
+    env: {
+      ...process.env,
+      LOCALCLOUD_PORT: String(port),
+      LOCALCLOUD_STATE_DIR: process.env.LOCALCLOUD_STATE_DIR ?? STATE_DIR,
+      LOCALCLOUD_ACCOUNTS_FILE: ACCOUNTS_FILE,
+      LOCALCLOUD_READY_FILE: PID_FILE,
+    },
     detached: true,
     stdio: ['ignore', log, log],
   });
@@ -161,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
     case 'status': return status();
     case 'reset': await reset(); return 0;
     default:
-      console.error('usage: tsx localcloud/cli.ts up|down|status|reset');
+      console.error('usage: tsx scripts/local-cloud.ts up|down|status|reset');
       return 2;
   }
 }

@@ -1,8 +1,8 @@
 // ---------------------------------------------------------------------------
-// Test fixtures for the Lambda service's suites (test/localcloud/lambda-*.test.ts): real
-// deployment packages built with yazl, hostile ones for the unpacker's refusals, the local
-// accounts' root credentials, and SDK clients pointed at a local cloud. Test-only: imports
-// dev dependencies.
+// Fixtures for the local cloud's Lambda suites (test/localcloud/*.test.ts): real deployment
+// packages built with yazl (a dev dependency), hostile ones for the unpacker's refusals, a
+// Lambda execution role, and the refusal helper. Test-only, so it lives under test/support/,
+// never under localcloud/.
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ZipFile } from 'yazl';

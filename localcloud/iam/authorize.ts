@@ -5,8 +5,8 @@
 // Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 // ---------------------------------------------------------------------------
 import { AwsError, type AuthorizationRequest, type ContextValue, type PolicyDocumentJson, type Principal } from '../contracts';
-import { accessDeniedMessage, evaluate, type EvaluationPrincipal } from '../iam/policy-evaluator';
-import type { IamStore, RoleRecord, UserRecord } from '../iam/store';
+import { accessDeniedMessage, evaluate, type EvaluationPrincipal } from './policy-evaluator';
+import type { IamStore, RoleRecord, UserRecord } from './store';
 
 /** Identity policies of a user or role: inline ones, then attached managed ones (default version). */
 export function identityPoliciesOf(iam: IamStore, entity: RoleRecord | UserRecord | undefined): PolicyDocumentJson[] {

@@ -5,10 +5,10 @@
 // ---------------------------------------------------------------------------
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal, ServiceName } from '../contracts';
+import { rootPrincipal, type AccountDirectory } from '../core/accounts';
+import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from '../core/sigv4';
 import type { IamStore } from '../iam/store';
 import { hashToken, type SessionStore } from '../sts/sessions';
-import { rootPrincipal, type AccountDirectory } from './accounts';
-import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from './sigv4';
 
 export interface Authenticator {
   authenticate(req: ReceivedRequest, auth: ParsedAuthorization, service: ServiceName): Promise<Principal>;

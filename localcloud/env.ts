@@ -1,0 +1,61 @@
+// ---------------------------------------------------------------------------
+// The environment of the local cloud's process entry (main.ts), read once and turned into
+// LocalCloudOptions. The library itself reads no environment: these are for processes (and the
+// CLIs that start them) only.
+//   LOCALCLOUD_ACCOUNTS_FILE   required: JSON {"accounts": [{accountId, accessKeyId, secretAccessKey, name?}]}
+//   LOCALCLOUD_STATE_DIR       required: the state folder
+//   LOCALCLOUD_PORT            default 4510; 0 = any free port
+//   LOCALCLOUD_TEST_CONTROLS   '1' serves /_localcloud/control/
+//   LOCALCLOUD_BODY_TIMEOUT_MS default 60000
+//   LOCALCLOUD_READY_FILE      optional: main.ts writes {pid, port, url, startedAt} there once listening
+// ---------------------------------------------------------------------------
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LocalAccount } from './core/accounts';
+import { BODY_TIMEOUT_MS } from './core/body';
+import { DEFAULT_PORT, LocalCloudOptionsError, parseAccounts, type LocalCloudOptions } from './options';
+
+/** The value of `name`; throws "Environment variable X is required" when it is unset or empty. */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new LocalCloudOptionsError(`Environment variable ${name} is required`);
+  return value;
+}
+
+export function portFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalCloudOptionsError(`LOCALCLOUD_PORT must be a TCP port number 0-65535 (got "${raw}")`);
+  return port;
+}
+
+export function bodyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_BODY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return BODY_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1) throw new LocalCloudOptionsError(`LOCALCLOUD_BODY_TIMEOUT_MS must be a positive whole number of milliseconds (got "${raw}")`);
+  return ms;
+}
+
+/** The accounts of an accounts file: `{"accounts": [...]}`. */
+export function accountsFromFile(file: string): LocalAccount[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LocalCloudOptionsError(`${file}: cannot read the accounts file (${(e as Error).message})`);
+  }
+  const accounts = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { accounts?: unknown }).accounts : undefined;
+  return parseAccounts(accounts, file);
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloudOptions {
+  return {
+    accounts: accountsFromFile(requiredEnv(env, 'LOCALCLOUD_ACCOUNTS_FILE')),
+    stateDir: resolve(requiredEnv(env, 'LOCALCLOUD_STATE_DIR')),
+    port: portFromEnv(env),
+    testControls: env.LOCALCLOUD_TEST_CONTROLS === '1',
+    bodyTimeoutMs: bodyTimeoutFromEnv(env),
+  };
+}

@@ -1,0 +1,117 @@
+// ---------------------------------------------------------------------------
+// What a caller hands `startLocalCloud`, what it gets back, and the errors it may see before the
+// server listens. Everything the local cloud needs comes in here: it reads no config file, and
+// no environment (env.ts turns the environment into these options for the process entry).
+// ---------------------------------------------------------------------------
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { LocalAccount } from './core/accounts';
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './core/body';
+import type { Clock } from './core/clock';
+
+export const LOOPBACK = '127.0.0.1';
+export const DEFAULT_PORT = 4510;
+
+export interface LocalCloudOptions {
+  /** The accounts and their root keys; at least one, access key IDs unique. */
+  readonly accounts: readonly LocalAccount[];
+  /** Where state is written (created if missing); reuse it to keep state across restarts. */
+  readonly stateDir: string;
+  /** @default 4510; 0 picks a free port (read it from the returned handle). */
+  readonly port?: number;
+  /** Only loopback: the local cloud never listens on another interface. @default '127.0.0.1' */
+  readonly host?: '127.0.0.1';
+  /** Serve /_localcloud/control/ (clock, faults, stats, service credentials). @default false */
+  readonly testControls?: boolean;
+  /** Largest request body accepted. @default 70 MB */
+  readonly maxBodyBytes?: number;
+  /** Time a request body may take to arrive in full. @default 60 s */
+  readonly bodyTimeoutMs?: number;
+  /** The cloud's clock (credential expiry, aws:CurrentTime, sandbox recycling). @default a new Clock at real time */
+  readonly clock?: Clock;
+}
+
+/** The running local cloud. */
+export interface LocalCloud {
+  /** `http://127.0.0.1:<port>`: the endpoint for every service (AWS_ENDPOINT_URL). */
+  readonly url: string;
+  readonly port: number;
+  /** Stop the Lambda sandboxes, then the server. Idempotent: every call returns the same promise. */
+  close(): Promise<void>;
+}
+
+/** Options with their defaults applied. */
+export interface ResolvedOptions {
+  readonly accounts: readonly LocalAccount[];
+  readonly stateDir: string;
+  readonly port: number;
+  readonly host: typeof LOOPBACK;
+  readonly testControls: boolean;
+  readonly maxBodyBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly clock?: Clock;
+}
+
+/** Thrown when the port is taken (another local cloud, or another program). */
+export class PortInUseError extends Error {
+  readonly code = 'PortInUse';
+  constructor(readonly port: number) {
+    super(`Port ${port} on ${LOOPBACK} is already in use. Stop whatever holds it (npm run local:down, if it is a local cloud), or pick another port with LOCALCLOUD_PORT.`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Thrown for options the local cloud refuses (no accounts, a non-loopback host, a bad port). */
+export class LocalCloudOptionsError extends Error {
+  readonly code = 'LocalCloudOptions';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalCloudOptionsError';
+  }
+}
+
+const accountSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+  accessKeyId: z.string().min(1, 'must not be empty'),
+  secretAccessKey: z.string().min(1, 'must not be empty'),
+  name: z.string().optional(),
+});
+const accountsSchema = z.array(accountSchema).min(1, 'list at least one account');
+
+/** Check a list of accounts (from a caller or a file); `source` names it in the error. */
+export function parseAccounts(raw: unknown, source: string): LocalAccount[] {
+  const result = accountsSchema.safeParse(raw);
+  if (!result.success) {
+    const where = (path: readonly PropertyKey[]) => `accounts${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+    throw new LocalCloudOptionsError(`${source}: ${result.error.issues.map((i) => `${where(i.path)}: ${i.message}`).join('; ')}`);
+  }
+  const seen = new Set<string>();
+  for (const a of result.data) {
+    if (seen.has(a.accessKeyId)) throw new LocalCloudOptionsError(`${source}: two accounts share the access key ID ${a.accessKeyId}`);
+    seen.add(a.accessKeyId);
+  }
+  return result.data;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new LocalCloudOptionsError(`${name} must be a positive whole number (got ${value})`);
+  return value;
+}
+
+export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
+  const host = options.host ?? LOOPBACK;
+  if (host !== LOOPBACK) throw new LocalCloudOptionsError(`The local cloud listens only on ${LOOPBACK} (got host "${host}").`);
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalCloudOptionsError(`port must be a TCP port number 0-65535 (got ${port})`);
+  if (typeof options.stateDir !== 'string' || options.stateDir === '') throw new LocalCloudOptionsError('stateDir is required: the folder where the local cloud keeps its state');
+  return {
+    accounts: parseAccounts(options.accounts, 'accounts'),
+    stateDir: resolve(options.stateDir),
+    port,
+    host,
+    testControls: options.testControls ?? false,
+    maxBodyBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
+    bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
+}

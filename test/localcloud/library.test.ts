@@ -1,0 +1,143 @@
+// ---------------------------------------------------------------------------
+// The local cloud as a library, started in this process with `startLocalCloud` and accounts of
+// the caller's own (not the project's config). Cases:
+//   a cloud knows the accounts it was given, and no other
+//   two clouds in one process keep their own sandboxes: stopping one leaves the other's warm
+//   stopping a cloud stops its sandboxes
+//   options it refuses: no accounts, duplicate access keys, a non-loopback host, no state folder
+// ---------------------------------------------------------------------------
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { LocalCloudOptionsError, startLocalCloud, type LocalAccount, type LocalCloud } from '../../localcloud';
+import { refusalOf } from '../support/localcloud';
+import { createRole, handlerZip } from '../support/localcloud-zips';
+
+const ACCOUNT_ONE: LocalAccount = { name: 'one', accountId: '111111111111', accessKeyId: 'AKIALIBRARYTEST00001', secretAccessKey: 'library-test-secret-one-0000000000000001' };
+const ACCOUNT_TWO: LocalAccount = { name: 'two', accountId: '222222222222', accessKeyId: 'AKIALIBRARYTEST00002', secretAccessKey: 'library-test-secret-two-0000000000000002' };
+
+/** Counts its invocations in module state (survives while the sandbox stays warm) and names its process. */
+const COUNTER_SOURCE = 'let count = 0; exports.handler = async () => ({ count: ++count, pid: process.pid });';
+
+const dirs: string[] = [];
+const clouds: LocalCloud[] = [];
+
+function stateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'localcloud-library-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(accounts: readonly LocalAccount[] = [ACCOUNT_ONE]): Promise<LocalCloud> {
+  const cloud = await startLocalCloud({ accounts, stateDir: stateDir(), port: 0 });
+  clouds.push(cloud);
+  return cloud;
+}
+
+function clientConfig(cloud: LocalCloud, account: LocalAccount) {
+  return { region: 'us-east-1', endpoint: cloud.url, credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey }, maxAttempts: 1 };
+}
+
+/** Deploy the counter in `account` of `cloud`; answers a function that invokes it once. */
+async function deployCounter(cloud: LocalCloud, account: LocalAccount): Promise<() => Promise<{ count: number; pid: number }>> {
+  const role = await createRole(new IAMClient(clientConfig(cloud, account)), 'counter-exec');
+  const lambda = new LambdaClient(clientConfig(cloud, account));
+  await lambda.send(new CreateFunctionCommand({
+    FunctionName: 'counter', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Code: { ZipFile: await handlerZip(COUNTER_SOURCE) }, Timeout: 10,
+  }));
+  return async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'counter' }));
+    return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as { count: number; pid: number };
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilGone(pid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return !isAlive(pid);
+}
+
+afterAll(async () => {
+  for (const cloud of clouds) await cloud.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('accounts handed in', () => {
+  test('GIVEN a cloud started with one account WHEN its root keys call STS THEN they act as that account root', async () => {
+    const cloud = await start([ACCOUNT_ONE]);
+
+    const id = await new STSClient(clientConfig(cloud, ACCOUNT_ONE)).send(new GetCallerIdentityCommand({}));
+
+    expect(id.Arn).toBe('arn:aws:iam::111111111111:root');
+    expect(cloud.url).toBe(`http://127.0.0.1:${cloud.port}`);
+  });
+
+  test('GIVEN a cloud started with one account WHEN keys of an account it was not given call THEN they are unknown', async () => {
+    const cloud = await start([ACCOUNT_ONE]);
+
+    const refusal = await refusalOf(new STSClient(clientConfig(cloud, ACCOUNT_TWO)).send(new GetCallerIdentityCommand({})));
+
+    expect(refusal.code).toBe('InvalidClientTokenId');
+  });
+});
+
+describe('sandboxes belong to their cloud', () => {
+  test('GIVEN two clouds in one process WHEN one stops THEN the other keeps its warm sandbox, and each stop ends its own sandboxes', async () => {
+    const first = await start([ACCOUNT_ONE]);
+    const second = await start([ACCOUNT_ONE]);
+    const invokeFirst = await deployCounter(first, ACCOUNT_ONE);
+    const invokeSecond = await deployCounter(second, ACCOUNT_ONE);
+    const a1 = await invokeFirst();
+    const b1 = await invokeSecond();
+    expect(a1.count).toBe(1);
+    expect(b1.count).toBe(1);
+    expect(b1.pid).not.toBe(a1.pid);
+
+    await first.close();
+
+    expect(await waitUntilGone(a1.pid)).toBe(true);
+    const b2 = await invokeSecond();
+    expect(b2).toEqual({ count: 2, pid: b1.pid });
+
+    await second.close();
+
+    expect(await waitUntilGone(b1.pid)).toBe(true);
+  }, 60_000);
+});
+
+describe('refused options', () => {
+  test('no accounts', async () => {
+    await expect(startLocalCloud({ accounts: [], stateDir: stateDir(), port: 0 })).rejects.toThrow(LocalCloudOptionsError);
+  });
+
+  test('two accounts with the same access key ID', async () => {
+    await expect(startLocalCloud({ accounts: [ACCOUNT_ONE, { ...ACCOUNT_TWO, accessKeyId: ACCOUNT_ONE.accessKeyId }], stateDir: stateDir(), port: 0 }))
+      .rejects.toThrow(`two accounts share the access key ID ${ACCOUNT_ONE.accessKeyId}`);
+  });
+
+  test('an account ID that is not 12 digits', async () => {
+    await expect(startLocalCloud({ accounts: [{ ...ACCOUNT_ONE, accountId: '123' }], stateDir: stateDir(), port: 0 }))
+      .rejects.toThrow('accounts[0].accountId: must be 12 digits');
+  });
+
+  test('a host other than loopback', async () => {
+    await expect(startLocalCloud({ accounts: [ACCOUNT_ONE], stateDir: stateDir(), port: 0, host: '0.0.0.0' as '127.0.0.1' }))
+      .rejects.toThrow('The local cloud listens only on 127.0.0.1 (got host "0.0.0.0").');
+  });
+
+  test('no state folder', async () => {
+    await expect(startLocalCloud({ accounts: [ACCOUNT_ONE], stateDir: '', port: 0 })).rejects.toThrow('stateDir is required');
+  });
+});
