@@ -14,7 +14,7 @@ import { loadConfig } from '../config/load';
 import { generateExternalId } from '../modules/external-id';
 import { functionArn, prefixedRoleArnPattern, roleArn } from '../modules/naming';
 import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../modules/policies';
-import { createTestUser, type Credentials } from '../test/support/localcloud';
+import { createTestUser, type Credentials } from '../scripts/lib/child-cloud';
 import type { Results } from './report';
 import { startBenchCloud, type Progress } from './world';
 

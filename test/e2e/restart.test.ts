@@ -29,10 +29,12 @@ import { configFileFor, loadConfig, resolveTarget, type LoadedConfig } from '../
 import { VENDOR_STACK_NAME } from '../../modules/naming';
 import { deployStacks } from '../../scripts/lib/deploy';
 import { terraformEnv } from '../../scripts/terraform-env';
-import { control, refusalOf, startTestCloud, type Credentials, type TestCloud } from '../support/localcloud';
-import { readDeployOutputs, type DeployOutputs } from './support/outputs';
-import { configSecrets, redactSecrets } from './support/secret-scan';
-import { itWhen } from './support/skip';
+import { startTestCloud, type Credentials, type TestCloud } from '../../scripts/lib/child-cloud';
+import { control } from '../../scripts/lib/cloud-controls';
+import { refusalOf } from '../support/refusal';
+import { readDeployOutputs, type DeployOutputs } from '../../scripts/lib/outputs';
+import { configSecrets, redactSecrets } from '../support/e2e/secret-scan';
+import { itWhen } from '../support/e2e/skip';
 
 const local = resolveTarget() === 'local';
 const LOCAL_ONLY = 'stops and restarts the local cloud\'s process: local target only';

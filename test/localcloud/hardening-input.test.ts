@@ -26,7 +26,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { createRole, handlerZip } from '../../localcloud/lambda/testing/fixtures';
-import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../support/localcloud';
+import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../scripts/lib/child-cloud';
 
 /** Short, so the never-finishing body is answered within the test; real uploads here are small. */
 const BODY_TIMEOUT_MS = 3000;

@@ -34,7 +34,7 @@ import { createVendHandler, type VendResponse } from '../../lambda/vend/vend';
 import {
   ACCOUNT_A, ACCOUNT_B, ECHO_A, MASTER_CREDENTIALS, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, ROLE_B,
   assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, testRegistry,
-} from './lambda-fixtures';
+} from '../support/lambda-fixtures';
 
 // fromTemporaryCredentials (the connector) builds its STS client from nested-clients; vend uses client-sts.
 const connectorSts = mockClient(NestedSTSClient);
