@@ -8,7 +8,7 @@
 //   - a trust policy naming a non-service principal without a StringEquals sts:ExternalId;
 //   - a role that could assume a role outside the prefix (decided by the policy evaluator);
 //   - a permission no handler uses, or one a handler uses and lacks (from the SDK commands
-//     its source sends).
+//     its code constructs: test/support/handler-needs.ts).
 // Then the checker itself: each rule catches a deliberately broken copy of the real stacks.
 // ---------------------------------------------------------------------------
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { PROJECT_ROOT, type Target } from '../../../config/load';
 import type { SidecarConfig } from '../../../config/schema';
 import { evaluate } from '../../../localcloud/iam/policy-evaluator';
+import { LAMBDA_SERVICE_LOG_ACTIONS, UnknownCommandError, handlerNeeds, type HandlerNeeds } from '../../support/handler-needs';
 import {
-  LAMBDA_SERVICE_LOG_ACTIONS, UnknownCommandError, assumeScope, checkLeastPrivilege, grantedActions, handlerNeeds, inventoryOf,
-  lambdaPermissions, permissionsVsNeeds, trustPolicies, wildcardActions, wildcardResources,
-  type AssumeScope, type HandlerNeeds, type Inventory, type StackJson, type Violation, type WildcardAllowance,
+  assumeScope, checkLeastPrivilege, grantedActions, inventoryOf, lambdaPermissions, permissionsVsNeeds, trustPolicies, wildcardActions,
+  wildcardResources, type AssumeScope, type Inventory, type StackJson, type Violation, type WildcardAllowance,
 } from '../../support/least-privilege';
 import { awsConfig, localConfig, synthApp, synthJson } from '../../support/synth';
 
@@ -290,6 +290,19 @@ describe('what each handler needs, read from its source', () => {
     expect(needs.files.sort()).toEqual(['h/handler.ts', 'h/own-client.ts', 'h/scoped.ts']);
   });
 
+  test('a command imported under another name, or through a namespace, is still found', () => {
+    const sources: Record<string, string> = {
+      'h/handler.ts': [
+        "import { GetRoleCommand as ReadRole, IAMClient } from '@aws-sdk/client-iam';",
+        "import * as lambda from '@aws-sdk/client-lambda';",
+        'const iam = new IAMClient({});',
+        'export const handler = () => [iam.send(new ReadRole({})), new lambda.LambdaClient({}).send(new lambda.GetFunctionCommand({}))];',
+      ].join('\n'),
+    };
+    const needs = handlerNeeds('h/handler.ts', (p) => sources[p]);
+    expect([...needs.executionRole].sort()).toEqual(['iam:GetRole', 'lambda:GetFunction']);
+  });
+
   test('a command sent with the execution role\'s own client counts for the execution role', () => {
     const sources: Record<string, string> = {
       'h/handler.ts': "import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\nexport const handler = () => s3.send(new GetObjectCommand({}));",
@@ -437,6 +450,11 @@ describe('the checker refuses', () => {
     });
     // sts:* covers sts:AssumeRole, so it is not "unused": the wildcard rules are what refuse it.
     expect(rules(found)).toEqual(['assume-outside-scope', 'wildcard-action', 'wildcard-resource']);
+  });
+
+  test('a policy IAM would refuse (a lower-case Effect): unreadable, with IAM\'s message', () => {
+    const found = violationsAfter((s) => editPolicy(s, 'vendor', 'aws_iam_role_policy', 'policy', connectorLogsPolicy, (d) => { d.Statement[0].Effect = 'allow'; }));
+    expect(found).toContainEqual(expect.objectContaining({ rule: 'unreadable-policy', detail: expect.stringContaining('MalformedPolicyDocument: The policy failed legacy parsing') }));
   });
 
   test('a policy given as a data-source reference', () => {
