@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createRole, handlerZip } from '../../../localcloud/lambda/testing/fixtures';
-import { createTestUser, startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { createTestUser, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { startLambdaCloud } from '../../support/lambda-cloud';
 
 let cloud: TestCloud;
 let customer: LambdaClient;
@@ -28,19 +29,14 @@ let vendorIam: IAMClient;
 let names = 0;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
-  customerAccount = cloud.accounts['customer-a'].accountId;
+  ({ cloud, accountId: customerAccount, lambda: customer, iam: customerIam, roleArn: code.role } = await startLambdaCloud('authz-exec'));
   vendorAccount = cloud.accounts.vendor.accountId;
-  customer = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
   vendor = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('vendor')));
-  customerIam = new IAMClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
   vendorIam = new IAMClient(cloud.clientConfig(cloud.credentialsFor('vendor')));
   // Root may not assume roles (STS refuses it), so each account gets a user that may.
   const assumeAny = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
   assumers.vendor = (await createTestUser(cloud, 'vendor', 'assumer', assumeAny)).credentials;
   assumers['customer-a'] = (await createTestUser(cloud, 'customer-a', 'assumer', assumeAny)).credentials;
-  const exec = await createRole(customerIam, 'authz-exec');
-  code.role = exec;
   code.zip = await handlerZip('exports.handler = async (event) => ({ ok: true, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });');
 }, 60_000);
 

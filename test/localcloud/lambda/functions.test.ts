@@ -20,7 +20,8 @@ import {
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
 import { createRole, handlerZip, failure } from '../../../localcloud/lambda/testing/fixtures';
-import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import type { TestCloud } from '../../../scripts/lib/child-cloud';
+import { startLambdaCloud } from '../../support/lambda-cloud';
 import { addFaults, clearFaults } from '../../../scripts/lib/cloud-controls';
 
 let cloud: TestCloud;
@@ -34,12 +35,9 @@ let zip: Buffer;
 let names = 0;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
-  accountId = cloud.accounts['customer-a'].accountId;
-  lambda = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
+  let iam: IAMClient;
+  ({ cloud, accountId, lambda, iam, roleArn } = await startLambdaCloud('fn-exec'));
   vendorLambda = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('vendor')));
-  const iam = new IAMClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
-  roleArn = await createRole(iam, 'fn-exec');
   untrustingRoleArn = await createRole(iam, 'ec2-only', JSON.stringify({
     Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
   }));

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { buildZip, createRole, handlerZip, failure } from '../../../localcloud/lambda/testing/fixtures';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { startLambdaCloud } from '../../support/lambda-cloud';
 import { advanceClock, resetClock } from '../../../scripts/lib/cloud-controls';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
@@ -64,10 +65,7 @@ let probeZip: Buffer;
 let names = 0;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
-  accountId = cloud.accounts['customer-a'].accountId;
-  lambda = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
-  roleArn = await createRole(new IAMClient(cloud.clientConfig(cloud.credentialsFor('customer-a'))), 'probe-exec');
+  ({ cloud, accountId, lambda, roleArn } = await startLambdaCloud('probe-exec'));
   probeZip = await handlerZip(PROBE_SOURCE);
 }, 60_000);
 

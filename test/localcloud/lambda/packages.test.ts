@@ -10,10 +10,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { buildZip, createRole, handlerZip, zipSlipZip } from '../../../localcloud/lambda/testing/fixtures';
-import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { buildZip, handlerZip, zipSlipZip } from '../../../localcloud/lambda/testing/fixtures';
+import type { TestCloud } from '../../../scripts/lib/child-cloud';
+import { startLambdaCloud } from '../../support/lambda-cloud';
 
 let cloud: TestCloud;
 let lambda: LambdaClient;
@@ -21,9 +21,7 @@ let roleArn: string;
 let names = 0;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
-  lambda = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('customer-a')));
-  roleArn = await createRole(new IAMClient(cloud.clientConfig(cloud.credentialsFor('customer-a'))), 'pkg-exec');
+  ({ cloud, lambda, roleArn } = await startLambdaCloud('pkg-exec'));
 }, 60_000);
 
 afterAll(async () => {
