@@ -16,35 +16,23 @@ import {
 } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createRole, handlerZip } from '../../../localcloud/lambda/testing/fixtures';
-import { createTestUser, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
-import { startLambdaCloud } from '../../support/lambda-cloud';
+import { createTestUser, type Credentials } from '../../../scripts/lib/child-cloud';
+import { useLambdaCloud } from '../../support/lambda-cloud';
 
-let cloud: TestCloud;
-let customer: LambdaClient;
-let vendor: LambdaClient;
-let customerAccount: string;
-let vendorAccount: string;
-let customerIam: IAMClient;
-let vendorIam: IAMClient;
+/** The suite's cloud, customer-a's clients (the account whose functions are called), an execution role there, the vendor's clients. */
+const fx = useLambdaCloud('authz-exec');
+let zip: Buffer;
 let names = 0;
 
 beforeAll(async () => {
-  ({ cloud, accountId: customerAccount, lambda: customer, iam: customerIam, roleArn: code.role } = await startLambdaCloud('authz-exec'));
-  vendorAccount = cloud.accounts.vendor.accountId;
-  vendor = new LambdaClient(cloud.clientConfig(cloud.credentialsFor('vendor')));
-  vendorIam = new IAMClient(cloud.clientConfig(cloud.credentialsFor('vendor')));
+  const { cloud } = fx;
   // Root may not assume roles (STS refuses it), so each account gets a user that may.
   const assumeAny = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
   assumers.vendor = (await createTestUser(cloud, 'vendor', 'assumer', assumeAny)).credentials;
   assumers['customer-a'] = (await createTestUser(cloud, 'customer-a', 'assumer', assumeAny)).credentials;
-  code.zip = await handlerZip('exports.handler = async (event) => ({ ok: true, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });');
+  zip = await handlerZip('exports.handler = async (event) => ({ ok: true, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });');
 }, 60_000);
 
-afterAll(async () => {
-  await cloud?.close();
-});
-
-const code: { role: string; zip: Buffer } = { role: '', zip: Buffer.alloc(0) };
 const assumers: Record<string, Credentials> = {};
 
 // ---------------------------------------------------------------------------
@@ -54,14 +42,14 @@ const assumers: Record<string, Credentials> = {};
 /** A new customer-a function; answers its ARN. */
 async function customerFunction(): Promise<string> {
   names += 1;
-  const out = await customer.send(new CreateFunctionCommand({
-    FunctionName: `authz-${names}`, Runtime: 'nodejs22.x', Role: code.role, Handler: 'index.handler', Code: { ZipFile: code.zip },
+  const out = await fx.lambda.send(new CreateFunctionCommand({
+    FunctionName: `authz-${names}`, Runtime: 'nodejs22.x', Role: fx.roleArn, Handler: 'index.handler', Code: { ZipFile: zip },
   }));
   return out.FunctionArn!;
 }
 
 function clientFor(credentials: Credentials): LambdaClient {
-  return new LambdaClient(cloud.clientConfig(credentials));
+  return new LambdaClient(fx.cloud.clientConfig(credentials));
 }
 
 async function invoke(client: LambdaClient, functionArn: string, extra: Partial<ConstructorParameters<typeof InvokeCommand>[0]> = {}) {
@@ -93,7 +81,7 @@ async function assumableRole(iam: IAMClient, account: string, roleName: string, 
 
 /** Assume `roleArn` as the assumer user of `stack`'s account, optionally with a session policy. */
 async function assume(stack: string, roleArn: string, sessionPolicy?: object): Promise<Credentials> {
-  const sts = new STSClient(cloud.clientConfig(assumers[stack]));
+  const sts = new STSClient(fx.cloud.clientConfig(assumers[stack]));
   const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'authz-test', Policy: sessionPolicy ? JSON.stringify(sessionPolicy) : undefined }));
   const c = out.Credentials!;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
@@ -106,7 +94,7 @@ async function assume(stack: string, roleArn: string, sessionPolicy?: object): P
 describe('cross-account', () => {
   test("the vendor account cannot invoke a customer's function without a function policy", async () => {
     const fn = await customerFunction();
-    const e = await denial(invoke(vendor, fn));
+    const e = await denial(invoke(fx.vendor.lambda, fn));
     expect(e.name).toBe('AccessDeniedException');
     expect(e.$metadata.httpStatusCode).toBe(403);
     expect(e.message).toContain('lambda:InvokeFunction');
@@ -114,67 +102,67 @@ describe('cross-account', () => {
 
   test('the refusal holds for DryRun too', async () => {
     const fn = await customerFunction();
-    const e = await denial(invoke(vendor, fn, { InvocationType: 'DryRun' }));
+    const e = await denial(invoke(fx.vendor.lambda, fn, { InvocationType: 'DryRun' }));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('the refusal holds for reads (GetFunction)', async () => {
     const fn = await customerFunction();
-    const e = await denial(vendor.send(new GetFunctionCommand({ FunctionName: fn })));
+    const e = await denial(fx.vendor.lambda.send(new GetFunctionCommand({ FunctionName: fn })));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('a function that does not exist is refused the same way, so existence does not leak', async () => {
-    const e = await denial(invoke(vendor, `arn:aws:lambda:us-east-1:${customerAccount}:function:does-not-exist`));
+    const e = await denial(invoke(fx.vendor.lambda, `arn:aws:lambda:us-east-1:${fx.accountId}:function:does-not-exist`));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('AddPermission naming the vendor account lets the vendor invoke', async () => {
     const fn = await customerFunction();
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'vendor', Action: 'lambda:InvokeFunction', Principal: vendorAccount }));
-    const out = await invoke(vendor, fn);
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'vendor', Action: 'lambda:InvokeFunction', Principal: fx.vendor.accountId }));
+    const out = await invoke(fx.vendor.lambda, fn);
     expect(out.StatusCode).toBe(200);
     expect(JSON.parse(Buffer.from(out.Payload!).toString()).ok).toBe(true);
   });
 
   test('a permission for another action (lambda:GetFunction) does not allow invoking', async () => {
     const fn = await customerFunction();
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'read', Action: 'lambda:GetFunction', Principal: vendorAccount }));
-    expect((await vendor.send(new GetFunctionCommand({ FunctionName: fn }))).Configuration?.FunctionArn).toBe(fn);
-    const e = await denial(invoke(vendor, fn));
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'read', Action: 'lambda:GetFunction', Principal: fx.vendor.accountId }));
+    expect((await fx.vendor.lambda.send(new GetFunctionCommand({ FunctionName: fn }))).Configuration?.FunctionArn).toBe(fn);
+    const e = await denial(invoke(fx.vendor.lambda, fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('a permission for another account does not allow the vendor', async () => {
     const fn = await customerFunction();
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'b', Action: 'lambda:InvokeFunction', Principal: cloud.accounts['customer-b'].accountId }));
-    const e = await denial(invoke(vendor, fn));
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'b', Action: 'lambda:InvokeFunction', Principal: fx.cloud.accounts['customer-b'].accountId }));
+    const e = await denial(invoke(fx.vendor.lambda, fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('a permission naming one vendor role allows that role, not the vendor root', async () => {
     const fn = await customerFunction();
-    const roleArn = await assumableRole(vendorIam, vendorAccount, `caller-${names}`, allowInvoke(fn));
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'role', Action: 'lambda:InvokeFunction', Principal: roleArn }));
+    const roleArn = await assumableRole(fx.vendor.iam, fx.vendor.accountId, `caller-${names}`, allowInvoke(fn));
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'role', Action: 'lambda:InvokeFunction', Principal: roleArn }));
     expect((await invoke(clientFor(await assume('vendor', roleArn)), fn)).StatusCode).toBe(200);
-    const e = await denial(invoke(vendor, fn));
+    const e = await denial(invoke(fx.vendor.lambda, fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('a vendor role named in the function policy but without its own identity policy is refused (both sides must allow)', async () => {
     const fn = await customerFunction();
-    const roleArn = await assumableRole(vendorIam, vendorAccount, `no-identity-${names}`);
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'role', Action: 'lambda:InvokeFunction', Principal: roleArn }));
+    const roleArn = await assumableRole(fx.vendor.iam, fx.vendor.accountId, `no-identity-${names}`);
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'role', Action: 'lambda:InvokeFunction', Principal: roleArn }));
     const e = await denial(invoke(clientFor(await assume('vendor', roleArn)), fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('RemovePermission takes the access away again', async () => {
     const fn = await customerFunction();
-    await customer.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'vendor', Action: 'lambda:InvokeFunction', Principal: vendorAccount }));
-    await invoke(vendor, fn);
-    await customer.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'vendor' }));
-    const e = await denial(invoke(vendor, fn));
+    await fx.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'vendor', Action: 'lambda:InvokeFunction', Principal: fx.vendor.accountId }));
+    await invoke(fx.vendor.lambda, fn);
+    await fx.lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'vendor' }));
+    const e = await denial(invoke(fx.vendor.lambda, fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 });
@@ -186,21 +174,21 @@ describe('cross-account', () => {
 describe('same account', () => {
   test('an IAM user without any policy cannot invoke', async () => {
     const fn = await customerFunction();
-    const user = await createTestUser(cloud, 'customer-a', `nobody-${names}`);
+    const user = await createTestUser(fx.cloud, 'customer-a', `nobody-${names}`);
     const e = await denial(invoke(clientFor(user.credentials), fn));
     expect(e.name).toBe('AccessDeniedException');
   });
 
   test('an IAM user whose policy allows function A invokes A', async () => {
     const fn = await customerFunction();
-    const user = await createTestUser(cloud, 'customer-a', `a-only-${names}`, allowInvoke(fn));
+    const user = await createTestUser(fx.cloud, 'customer-a', `a-only-${names}`, allowInvoke(fn));
     expect((await invoke(clientFor(user.credentials), fn)).StatusCode).toBe(200);
   });
 
   test('an IAM user whose policy allows function A cannot invoke function B', async () => {
     const a = await customerFunction();
     const b = await customerFunction();
-    const user = await createTestUser(cloud, 'customer-a', `a-not-b-${names}`, allowInvoke(a));
+    const user = await createTestUser(fx.cloud, 'customer-a', `a-not-b-${names}`, allowInvoke(a));
     const e = await denial(invoke(clientFor(user.credentials), b));
     expect(e.name).toBe('AccessDeniedException');
   });
@@ -219,9 +207,9 @@ describe('session policy scope-down', () => {
     a = await customerFunction();
     b = await customerFunction();
     // The role itself may invoke and read every function of the account; only the session policy narrows it.
-    roleArn = await assumableRole(customerIam, customerAccount, 'invoker', {
+    roleArn = await assumableRole(fx.iam, fx.accountId, 'invoker', {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: `arn:aws:lambda:us-east-1:${customerAccount}:function:*` }],
+      Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: `arn:aws:lambda:us-east-1:${fx.accountId}:function:*` }],
     });
   });
 

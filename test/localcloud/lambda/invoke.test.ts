@@ -18,8 +18,8 @@ import {
   UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput, type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { buildZip, createRole, handlerZip, failure } from '../../../localcloud/lambda/testing/fixtures';
-import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
-import { startLambdaCloud } from '../../support/lambda-cloud';
+import { startTestCloud } from '../../../scripts/lib/child-cloud';
+import { useLambdaCloud } from '../../support/lambda-cloud';
 import { advanceClock, resetClock } from '../../../scripts/lib/cloud-controls';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
@@ -57,21 +57,14 @@ exports.handler = async (event, context) => {
 };
 `;
 
-let cloud: TestCloud;
-let lambda: LambdaClient;
-let accountId: string;
-let roleArn: string;
+/** The suite's cloud, customer-a's clients (where the probes are deployed) and an execution role there. */
+const fx = useLambdaCloud('probe-exec');
 let probeZip: Buffer;
 let names = 0;
 
 beforeAll(async () => {
-  ({ cloud, accountId, lambda, roleArn } = await startLambdaCloud('probe-exec'));
   probeZip = await handlerZip(PROBE_SOURCE);
 }, 60_000);
-
-afterAll(async () => {
-  await cloud?.close();
-});
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -80,14 +73,14 @@ afterAll(async () => {
 async function deploy(overrides: Partial<CreateFunctionCommandInput> = {}): Promise<string> {
   names += 1;
   const name = overrides.FunctionName ?? `probe-${names}`;
-  await lambda.send(new CreateFunctionCommand({
-    FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile: probeZip }, Timeout: 10, ...overrides,
+  await fx.lambda.send(new CreateFunctionCommand({
+    FunctionName: name, Runtime: 'nodejs22.x', Role: fx.roleArn, Handler: 'index.handler', Code: { ZipFile: probeZip }, Timeout: 10, ...overrides,
   }));
   return name;
 }
 
 async function call(name: string, event: unknown = {}, extra: Partial<ConstructorParameters<typeof InvokeCommand>[0]> = {}): Promise<InvokeCommandOutput> {
-  return lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), ...extra }));
+  return fx.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), ...extra }));
 }
 
 function payloadOf(out: InvokeCommandOutput): any {
@@ -101,7 +94,7 @@ async function result(name: string, event: unknown = {}): Promise<any> {
 }
 
 function logFile(name: string): string {
-  return join(cloud.stateDir, 'lambda', 'logs', accountId, `${name}.log`);
+  return join(fx.cloud.stateDir, 'lambda', 'logs', fx.accountId, `${name}.log`);
 }
 
 function logText(name: string): string {
@@ -136,7 +129,7 @@ describe('RequestResponse', () => {
     const out = await call(name);
     const { context } = payloadOf(out);
     expect(context).toMatchObject({
-      functionName: name, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-east-1:${accountId}:function:${name}`,
+      functionName: name, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-east-1:${fx.accountId}:function:${name}`,
       memoryLimitInMB: '256', awsRequestId: out.$metadata.requestId, logGroupName: `/aws/lambda/${name}`,
     });
     expect(context.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
@@ -149,7 +142,7 @@ describe('RequestResponse', () => {
     const { env, cwd } = await result(name);
     expect(env).toMatchObject({
       AWS_LAMBDA_FUNCTION_NAME: name, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '192',
-      AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: cloud.url, TZ: ':UTC', _HANDLER: 'index.handler',
+      AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: fx.cloud.url, TZ: ':UTC', _HANDLER: 'index.handler',
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`, GREETING: 'hej',
     });
     expect(env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
@@ -168,14 +161,14 @@ describe('RequestResponse', () => {
   test("runs with the execution role's temporary credentials, which STS recognises as that role's session", async () => {
     const name = await deploy();
     const who = await result(name, { action: 'whoami' });
-    expect(who.account).toBe(accountId);
-    expect(who.arn).toBe(`arn:aws:sts::${accountId}:assumed-role/probe-exec/${name}`);
+    expect(who.account).toBe(fx.accountId);
+    expect(who.arn).toBe(`arn:aws:sts::${fx.accountId}:assumed-role/probe-exec/${name}`);
   });
 
   test('invoking a published version runs that version and reports it as executed', async () => {
     const name = await deploy();
-    await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await handlerZip('exports.handler = async () => "v2";') }));
+    await fx.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await fx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await handlerZip('exports.handler = async () => "v2";') }));
     const v1 = await call(name, {}, { Qualifier: '1' });
     expect(v1.ExecutedVersion).toBe('1');
     expect(payloadOf(v1).context.functionVersion).toBe('1');
@@ -184,7 +177,7 @@ describe('RequestResponse', () => {
 
   test('refuses a payload that is not JSON with InvalidRequestContentException', async () => {
     const name = await deploy();
-    const e = await failure(lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{not json') })));
+    const e = await failure(fx.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{not json') })));
     expect(e.name).toBe('InvalidRequestContentException');
   });
 
@@ -227,7 +220,7 @@ describe('sandboxes', () => {
   test('are replaced after a configuration change: new state, new environment', async () => {
     const name = await deploy({ Environment: { Variables: { GREETING: 'one' } } });
     const before = await result(name);
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { GREETING: 'two' } } }));
+    await fx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { GREETING: 'two' } } }));
     const after = await result(name);
     expect(after.count).toBe(1);
     expect(after.pid).not.toBe(before.pid);
@@ -237,7 +230,7 @@ describe('sandboxes', () => {
   test('are replaced after a code change', async () => {
     const name = await deploy();
     await result(name);
-    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await handlerZip('exports.handler = async () => "new code";') }));
+    await fx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await handlerZip('exports.handler = async () => "new code";') }));
     expect(payloadOf(await call(name))).toBe('new code');
   });
 
@@ -323,7 +316,7 @@ describe('function errors', () => {
   });
 
   test('a handler path that climbs out of the package is not loaded, even when the file exists', async () => {
-    const taskRoot = join(cloud.stateDir, 'lambda', 'code', createHash('sha256').update(probeZip).digest('hex'));
+    const taskRoot = join(fx.cloud.stateDir, 'lambda', 'code', createHash('sha256').update(probeZip).digest('hex'));
     const outside = relative(taskRoot, require.resolve('yazl')).replace(/\.js$/, '');
     const name = await deploy({ Handler: `${outside}.ZipFile` });
     const out = await call(name);
@@ -402,7 +395,7 @@ describe('invocation types', () => {
 
   test('an unknown invocation type is refused with ValidationException', async () => {
     const name = await deploy();
-    const e = await failure(lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'Later' as 'Event' })));
+    const e = await failure(fx.lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'Later' as 'Event' })));
     expect(e.name).toBe('ValidationException');
   });
 
@@ -457,7 +450,7 @@ describe('invocation types', () => {
 describe('reserved concurrency', () => {
   test('0 throttles every invocation with TooManyRequestsException (429)', async () => {
     const name = await deploy();
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
+    await fx.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
     const e = await failure(call(name));
     expect(e.name).toBe('TooManyRequestsException');
     expect(e.$metadata.httpStatusCode).toBe(429);
@@ -465,8 +458,8 @@ describe('reserved concurrency', () => {
 
   test('1 throttles a second invocation while the first is running', async () => {
     const name = await deploy();
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
-    const signal = join(cloud.stateDir, `started-${name}`);
+    await fx.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+    const signal = join(fx.cloud.stateDir, `started-${name}`);
     const slow = call(name, { action: 'sleep', ms: 1500, signal });
     await waitFor(() => existsSync(signal)); // the first invocation is running now
     const e = await failure(call(name));
@@ -476,7 +469,7 @@ describe('reserved concurrency', () => {
 
   test('1 lets invocations through one after another', async () => {
     const name = await deploy();
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+    await fx.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
     expect((await result(name)).count).toBe(1);
     expect((await result(name)).count).toBe(2);
   });
@@ -512,13 +505,13 @@ test('a function survives a restart of the local cloud and runs from the same st
 
 describe('recycling over time', () => {
   afterEach(async () => {
-    await resetClock(cloud);
+    await resetClock(fx.cloud);
   });
 
   test('a sandbox idle for more than 5 minutes is replaced', async () => {
     const name = await deploy();
     const first = await result(name);
-    await advanceClock(cloud, 6 * 60);
+    await advanceClock(fx.cloud, 6 * 60);
     const next = await result(name);
     expect(next.count).toBe(1);
     expect(next.pid).not.toBe(first.pid);
@@ -527,7 +520,7 @@ describe('recycling over time', () => {
   test('a sandbox idle for less than 5 minutes is reused', async () => {
     const name = await deploy();
     const first = await result(name);
-    await advanceClock(cloud, 4 * 60);
+    await advanceClock(fx.cloud, 4 * 60);
     const next = await result(name);
     expect(next.pid).toBe(first.pid);
   });
@@ -535,7 +528,7 @@ describe('recycling over time', () => {
   test('once the role credentials a sandbox holds expire, the next invocation runs with fresh ones that AWS accepts', async () => {
     const name = await deploy();
     const before = await result(name, { action: 'whoami' });
-    await advanceClock(cloud, 13 * 3600);
+    await advanceClock(fx.cloud, 13 * 3600);
     const after = await result(name, { action: 'whoami' });
     expect(after.count).toBe(1);
     expect(after.arn).toBe(before.arn);

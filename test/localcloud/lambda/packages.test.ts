@@ -10,26 +10,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { buildZip, handlerZip, zipSlipZip } from '../../../localcloud/lambda/testing/fixtures';
-import type { TestCloud } from '../../../scripts/lib/child-cloud';
-import { startLambdaCloud } from '../../support/lambda-cloud';
+import { useLambdaCloud } from '../../support/lambda-cloud';
 
-let cloud: TestCloud;
-let lambda: LambdaClient;
-let roleArn: string;
+/** The suite's cloud, customer-a's clients (where packages are uploaded) and an execution role there. */
+const fx = useLambdaCloud('pkg-exec');
 let names = 0;
 
-beforeAll(async () => {
-  ({ cloud, lambda, roleArn } = await startLambdaCloud('pkg-exec'));
-}, 60_000);
-
-afterAll(async () => {
-  await cloud?.close();
-});
-
 function create(zip: Buffer, name = `pkg-${++names}`) {
-  return lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile: zip } }));
+  return fx.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Role: fx.roleArn, Handler: 'index.handler', Code: { ZipFile: zip } }));
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -63,13 +53,13 @@ describe('refused packages', () => {
     const e = await refusal(create(await zipSlipZip('../evil.js')));
     expect(e.name).toBe('InvalidParameterValueException');
     expect(e.message).toContain('Could not unzip uploaded file');
-    expect(filesUnder(cloud.stateDir).filter((f) => f.endsWith('evil.js'))).toEqual([]);
+    expect(filesUnder(fx.cloud.stateDir).filter((f) => f.endsWith('evil.js'))).toEqual([]);
   });
 
   test('an entry that climbs out from a subfolder (a/../../evil2.js) is refused', async () => {
     const e = await refusal(create(await zipSlipZip('a/../../evil2.js')));
     expect(e.name).toBe('InvalidParameterValueException');
-    expect(filesUnder(cloud.stateDir).filter((f) => f.endsWith('evil2.js'))).toEqual([]);
+    expect(filesUnder(fx.cloud.stateDir).filter((f) => f.endsWith('evil2.js'))).toEqual([]);
   });
 
   test('an absolute entry name is refused and the file is not created', async () => {
@@ -82,7 +72,7 @@ describe('refused packages', () => {
   test('an entry name with a backslash is refused', async () => {
     const e = await refusal(create(await zipWithEntryName('..\\evil3.js')));
     expect(e.name).toBe('InvalidParameterValueException');
-    expect(filesUnder(cloud.stateDir).filter((f) => f.includes('evil3'))).toEqual([]);
+    expect(filesUnder(fx.cloud.stateDir).filter((f) => f.includes('evil3'))).toEqual([]);
   });
 
   test('a symbolic link entry is refused', async () => {
@@ -105,16 +95,16 @@ describe('refused packages', () => {
 
   test('a refused upload leaves no staging folder behind', async () => {
     await refusal(create(await zipSlipZip('../evil4.js')));
-    const codeDir = join(cloud.stateDir, 'lambda', 'code');
+    const codeDir = join(fx.cloud.stateDir, 'lambda', 'code');
     expect(readdirSync(codeDir).filter((n) => n.includes('.staging-'))).toEqual([]);
   });
 
   test('UpdateFunctionCode with a hostile zip is refused and the function keeps its code', async () => {
     const name = `pkg-${++names}`;
     const created = await create(await handlerZip('exports.handler = async () => "original";'), name);
-    const e = await refusal(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await zipSlipZip('../evil5.js') })));
+    const e = await refusal(fx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await zipSlipZip('../evil5.js') })));
     expect(e.name).toBe('InvalidParameterValueException');
-    const read = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    const read = await fx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     expect(read.CodeSha256).toBe(created.CodeSha256);
   });
 });
@@ -128,7 +118,7 @@ describe('accepted packages', () => {
     const zip = await buildZip([{ name: 'index.js', content: 'exports.handler = async () => require("fs").statSync(__dirname + "/blob.bin").size;' }, { name: 'blob.bin', content: randomBytes(2 * 1024 * 1024) }]);
     const name = `pkg-${++names}`;
     await create(zip, name);
-    const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
+    const out = await fx.lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toBe(2 * 1024 * 1024);
   });
 
@@ -140,7 +130,7 @@ describe('accepted packages', () => {
     });
     const name = `pkg-${++names}`;
     await create(zip, name);
-    const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
+    const out = await fx.lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toEqual(['deep', 'dots']);
   });
 });
