@@ -4,7 +4,7 @@
 // ConfigError whose message names the file, the entry (index plus name, e.g.
 // `customers[1] (customer-b).externalIds.current`) and the rule.
 //
-// test/unit/config.test.ts proves one failing input per rule; this table aims at what it does
+// test/unit/config/config.test.ts proves one failing input per rule; this table aims at what it does
 // not try: wrong types and nulls where people make them, arrays where objects go, unknown fields
 // at every nesting level, unicode and wildcard characters in IDs, names and the prefix, the
 // shapes of the accounts union, and files that are not JSON in the ways editors break them.

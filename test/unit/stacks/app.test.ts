@@ -17,7 +17,7 @@ describe('the app', () => {
     expect(local.app.node.children.filter((c) => c instanceof TerraformStack).map((s) => s.node.id)).toEqual(['vendor', 'customer-a', 'customer-b']);
   });
 
-  // `terraform validate` on every stack, offline with the mirror: test/unit/terraform-validate.test.ts.
+  // `terraform validate` on every stack, offline with the mirror: test/unit/stacks/terraform-validate.test.ts.
 
   test('no stack references another stack\'s state', () => {
     for (const json of allJson) {
