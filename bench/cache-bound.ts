@@ -14,7 +14,7 @@ import { loadConfig } from '../config/load';
 import { generateExternalId } from '../rules/external-id';
 import { functionArn, prefixedRoleArnPattern, roleArn } from '../rules/naming';
 import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../rules/policies';
-import { createTestUser, type Credentials } from '../test/support/localcloud';
+import { createTestUser, type Credentials } from '../scripts/lib/child-cloud';
 import type { Results } from './report';
 import { startBenchCloud, type Progress } from './world';
 

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, type InvokeCommandInput } from '@aws-sdk/client-lambda';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { configFileFor, loadConfig, type LoadedConfig } from '../config/load';
+import { startTestCloud, type Credentials, type TestCloud } from '../scripts/lib/child-cloud';
+import { operationStats } from '../scripts/lib/cloud-controls';
 import { deployStacks } from '../scripts/lib/deploy';
-import { control, startTestCloud, type Credentials, type TestCloud } from '../test/support/localcloud';
-import { readDeployOutputs, type DeployOutputs } from '../test/e2e/support/outputs';
+import { readDeployOutputs, type DeployOutputs } from '../scripts/lib/outputs';
 
 export type Progress = (line: string) => void;
 
@@ -130,19 +131,9 @@ export async function invokeJson<T>(client: LambdaClient, input: InvokeCommandIn
   return JSON.parse(text) as T;
 }
 
-/** Credentials of a Lambda execution role, issued the way the local Lambda service issues them. */
-export async function executionRoleCredentials(cloud: TestCloud, roleArn: string, functionArn: string): Promise<AwsCredentialIdentity> {
-  const c = await control<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string }>(
-    cloud, 'POST', 'service-credentials', { roleArn, service: 'lambda.amazonaws.com', sourceArn: functionArn });
-  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
-}
+export { executionRoleCredentials, resetStats } from '../scripts/lib/cloud-controls';
 
 /** sts:AssumeRole calls the cloud served since the last reset. */
 export async function assumeRoleCount(cloud: TestCloud): Promise<number> {
-  const stats = await control<{ operations: Record<string, number> }>(cloud, 'GET', 'stats');
-  return stats.operations['sts:AssumeRole'] ?? 0;
-}
-
-export async function resetStats(cloud: TestCloud): Promise<void> {
-  await control(cloud, 'DELETE', 'stats');
+  return (await operationStats(cloud))['sts:AssumeRole'] ?? 0;
 }

@@ -12,9 +12,9 @@ import { loadConfig } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { generateExternalId } from '../rules/external-id';
 import { functionArn, roleArn, roleSessionName } from '../rules/naming';
-import { startTestCloud } from '../test/support/localcloud';
-import { formatSoakReport, runSoak, type SoakTenant } from '../test/soak/soak-run';
+import { startTestCloud } from './lib/child-cloud';
 import { deployStacks } from './lib/deploy';
+import { formatSoakReport, runSoak, type SoakTenant } from './soak/soak-run';
 
 const BASE_ACCOUNT = 300000000000;
 

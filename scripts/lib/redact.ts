@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------------------
 // Secrets that a log must never show, and a redactor. Terraform prints each trust policy (with its
 // external ID) in its plans, so every deploy log the project keeps goes through `redactSecrets`.
-// The e2e log scan (test/e2e/support/secret-scan.ts) checks the same list.
+// The e2e log scan (test/support/e2e/secret-scan.ts) checks the same list.
 // ---------------------------------------------------------------------------
 import { isLocalAccount, type LoadedConfig } from '../../config/load';
 

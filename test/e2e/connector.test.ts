@@ -7,7 +7,7 @@
  *  - The connector only ever sends its tenant's own external ID: the honest tenants of both
  *    customers work in the same warm sandbox, one after the other.
  */
-import { callConnector, loadWorld, tenantOf } from './support/world';
+import { callConnector, loadWorld, tenantOf } from '../support/e2e/world';
 import { parseFunctionArn } from '../../rules/naming';
 
 const world = loadWorld();

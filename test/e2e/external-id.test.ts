@@ -10,9 +10,9 @@
  *  7. Both trust modes hold the guard: every case above runs for every configured customer.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { connectorRoleCredentials, accountOperator, outcome, type Operator } from './support/principals';
-import { itWhen } from './support/skip';
-import { loadWorld, type Credentials } from './support/world';
+import { connectorRoleCredentials, accountOperator, outcome, type Operator } from '../support/e2e/principals';
+import { itWhen } from '../support/e2e/skip';
+import { loadWorld, type Credentials } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

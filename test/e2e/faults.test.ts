@@ -21,10 +21,10 @@ import { DeleteRolePolicyCommand, GetRoleCommand, PutRolePolicyCommand, UpdateAs
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { accountRootArn, parseFunctionArn, roleSessionName } from '../../rules/naming';
-import { advanceClock, resetClock } from './support/local-controls';
-import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from './support/fault-controls';
-import { itWhen } from './support/skip';
-import { callConnector, loadWorld, tenantOf, type ConnectorSuccess, type LambdaFailure } from './support/world';
+import { advanceClock, resetClock } from '../support/e2e/local-controls';
+import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from '../support/e2e/fault-controls';
+import { itWhen } from '../support/e2e/skip';
+import { callConnector, loadWorld, tenantOf, type ConnectorSuccess, type LambdaFailure } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

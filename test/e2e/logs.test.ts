@@ -13,12 +13,12 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { connectorRoleCredentials, outcome } from './support/principals';
+import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import {
   configSecrets, credentialSecrets, describeFindings, localCloudStateSecrets, logFilesUnder, redactSecrets, scanFiles, scanText, type Secret,
-} from './support/secret-scan';
-import { itWhen } from './support/skip';
-import { callConnector, callVend, loadWorld, tenantOf } from './support/world';
+} from '../support/e2e/secret-scan';
+import { itWhen } from '../support/e2e/skip';
+import { callConnector, callVend, loadWorld, tenantOf } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

@@ -9,9 +9,9 @@
 import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { crossAccountTrustPolicy } from '../../rules/policies';
-import { connectorRoleCredentials, outcome } from './support/principals';
-import { itWhen } from './support/skip';
-import { loadWorld } from './support/world';
+import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
+import { itWhen } from '../support/e2e/skip';
+import { loadWorld } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

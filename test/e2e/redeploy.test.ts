@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { terraformEnv } from '../../scripts/terraform-env';
 import { VENDOR_STACK_NAME } from '../../rules/naming';
-import { itWhen } from './support/skip';
-import { loadWorld } from './support/world';
+import { itWhen } from '../support/e2e/skip';
+import { loadWorld } from '../support/e2e/world';
 
 const world = loadWorld();
 const deployEnv = JSON.parse(process.env.SIDECAR_E2E_DEPLOY_ENV ?? '{}') as { SIDECAR_CDKTF_OUT?: string };

@@ -12,10 +12,10 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { serializeSessionPolicy } from '../../lambda/shared/assume-role-input';
 import { scopedInvokeSessionPolicy } from '../../rules/policies';
-import { advanceClock, resetClock } from './support/local-controls';
-import { connectorRoleCredentials, outcome } from './support/principals';
-import { itWhen } from './support/skip';
-import { callVend, loadWorld, tenantOf, type Credentials, type VendSuccess } from './support/world';
+import { advanceClock, resetClock } from '../support/e2e/local-controls';
+import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
+import { itWhen } from '../support/e2e/skip';
+import { callVend, loadWorld, tenantOf, type Credentials, type VendSuccess } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

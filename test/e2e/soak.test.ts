@@ -12,9 +12,9 @@
  */
 import { join } from 'node:path';
 import { roleSessionName } from '../../rules/naming';
-import { formatSoakReport, runSoak, type SoakReport, type SoakTenant } from '../soak/soak-run';
-import { itWhen } from './support/skip';
-import { loadWorld, tenantOf } from './support/world';
+import { formatSoakReport, runSoak, type SoakReport, type SoakTenant } from '../../scripts/soak/soak-run';
+import { itWhen } from '../support/e2e/skip';
+import { loadWorld, tenantOf } from '../support/e2e/world';
 import { parseFunctionArn } from '../../rules/naming';
 
 const world = loadWorld();

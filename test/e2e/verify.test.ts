@@ -19,8 +19,8 @@ import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { accountRootArn, parseFunctionArn } from '../../rules/naming';
 import { deployStacks, PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { verifyTenant } from '../../scripts/verify/diagnose';
-import { itWhen } from './support/skip';
-import { loadWorld, tenantOf } from './support/world';
+import { itWhen } from '../support/e2e/skip';
+import { loadWorld, tenantOf } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';

@@ -13,7 +13,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LocalCloudOptionsError, startLocalCloud, type LocalAccount, type LocalCloud } from '../../localcloud';
-import { refusalOf } from '../support/localcloud';
+import { refusalOf } from '../support/refusal';
 import { createRole, handlerZip } from '../support/localcloud-zips';
 
 const ACCOUNT_ONE: LocalAccount = { name: 'one', accountId: '111111111111', accessKeyId: 'AKIALIBRARYTEST00001', secretAccessKey: 'library-test-secret-one-0000000000000001' };

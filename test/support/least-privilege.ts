@@ -1,7 +1,8 @@
 // ---------------------------------------------------------------------------
 // A least-privilege checker for synthesized Terraform JSON. Pure functions: the caller hands in
-// the parsed stacks (and, for the handler analysis, a way to read source files), and gets back
-// a list of violations, each naming the rule, the resource and what is wrong.
+// the parsed stacks and gets back a list of violations, each naming the rule, the resource and
+// what is wrong. Policies are read with the local cloud's own policy engine (grammar, document
+// shape, matching, evaluation), so the checker and the local cloud agree on what a document says.
 //
 //   inventoryOf          every IAM role with its trust policy, its identity policies (inline,
 //                        managed, attachments) and the functions that run as it; Lambda permissions
@@ -10,13 +11,16 @@
 //   trustPolicies        a non-service principal without an `sts:ExternalId` StringEquals; `*` principals
 //   assumeScope          the policy evaluator decides which role ARNs each role may assume
 //   permissionsVsNeeds   each role's granted actions against what its handlers' code needs
-//   handlerNeeds         what a handler needs, read from the SDK commands its source sends
+//                        (test/support/handler-needs.ts reads those from the handlers' code)
 //   lambdaPermissions    function policies open to everyone, or to a service without a source
 // ---------------------------------------------------------------------------
-import { dirname, join, normalize } from 'node:path';
-import type { PolicyDocumentJson } from '../../localcloud/contracts';
+import { AwsError } from '../../localcloud/contracts';
+import { policyValuesOf } from '../../localcloud/iam/policy-conditions';
+import { asList, isPlainObject, sidOf, statementsOf, type StatementJson } from '../../localcloud/iam/policy-document';
 import { evaluate } from '../../localcloud/iam/policy-evaluator';
-import { globMatch } from '../../localcloud/iam/policy-match';
+import { validatePolicyDocument } from '../../localcloud/iam/policy-grammar';
+import { globMatch, principalMatches } from '../../localcloud/iam/policy-match';
+import type { EvaluationPrincipal, PolicyDocumentJson, PolicyKind } from '../../localcloud/iam/policy-types';
 
 export type ViolationRule =
   | 'unreadable-policy'
@@ -41,18 +45,6 @@ export interface Violation {
 /** The synthesized JSON of one stack (what `cdktf synth` writes as cdk.tf.json). */
 export interface StackJson {
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
-}
-
-interface Statement {
-  readonly Sid?: string;
-  readonly Effect?: string;
-  readonly Action?: string | string[];
-  readonly NotAction?: string | string[];
-  readonly Resource?: string | string[];
-  readonly NotResource?: string | string[];
-  readonly Principal?: unknown;
-  readonly NotPrincipal?: unknown;
-  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 export interface AttachedPolicy {
@@ -89,15 +81,6 @@ export interface Inventory {
   readonly violations: Violation[];
 }
 
-export function asList(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-export function statementsOf(document: PolicyDocumentJson): Statement[] {
-  return (Array.isArray(document.Statement) ? document.Statement : [document.Statement]) as Statement[];
-}
-
 // ---------------------------------------------------------------------------
 // Inventory
 // ---------------------------------------------------------------------------
@@ -109,18 +92,23 @@ function referencedId(value: unknown, type: string, attributes: readonly string[
   return m && m[1] === type && attributes.includes(m[3]) ? m[2] : undefined;
 }
 
-/** A policy given as a JSON string, parsed; anything else (a data source, a jsonencode reference) is unreadable. */
-function parseDocument(value: unknown, where: string, violations: Violation[]): PolicyDocumentJson | undefined {
-  if (typeof value === 'string') {
-    try {
-      const parsed = JSON.parse(value) as PolicyDocumentJson;
-      if (parsed && typeof parsed === 'object' && parsed.Statement !== undefined) return parsed;
-    } catch {
-      // fall through
-    }
+/**
+ * A policy given as a JSON string, parsed and validated by the local cloud's grammar for its kind
+ * of use (as IAM would on deploy); anything else (a data source, a jsonencode reference) or a
+ * document IAM would refuse is unreadable.
+ */
+function parseDocument(value: unknown, kind: PolicyKind, where: string, violations: Violation[]): PolicyDocumentJson | undefined {
+  if (typeof value !== 'string') {
+    violations.push({ rule: 'unreadable-policy', where, detail: `the policy is not a literal JSON document (${JSON.stringify(value)?.slice(0, 120)}): it cannot be checked, so it is refused` });
+    return undefined;
   }
-  violations.push({ rule: 'unreadable-policy', where, detail: `the policy is not a literal JSON document (${JSON.stringify(value)?.slice(0, 120)}): it cannot be checked, so it is refused` });
-  return undefined;
+  try {
+    return validatePolicyDocument(value, kind);
+  } catch (e) {
+    if (!(e instanceof AwsError)) throw e;
+    violations.push({ rule: 'unreadable-policy', where, detail: `IAM would refuse the policy (${e.code}: ${e.message}) (${value.slice(0, 120)}): it cannot be checked, so it is refused` });
+    return undefined;
+  }
 }
 
 /** Every role, policy, attachment, function role and Lambda permission of the stacks. */
@@ -139,11 +127,11 @@ export function inventoryOf(stacks: Readonly<Record<string, StackJson>>): Invent
       const where = `${stack}/aws_iam_role.${id}`;
       const role: RoleFacts = {
         stack, logicalId: id, name: String(attrs.name ?? `(unnamed ${id})`), where: `${where} (${String(attrs.name)})`,
-        trustPolicy: parseDocument(attrs.assume_role_policy, `${where} assume_role_policy`, violations),
+        trustPolicy: parseDocument(attrs.assume_role_policy, 'trust', `${where} assume_role_policy`, violations),
         identityPolicies: [], functionNames: [],
       };
       for (const [i, inline] of asArray(attrs.inline_policy).entries()) {
-        const document = parseDocument((inline as Record<string, unknown>).policy, `${where} inline_policy[${i}]`, violations);
+        const document = parseDocument((inline as Record<string, unknown>).policy, 'identity', `${where} inline_policy[${i}]`, violations);
         if (document) role.identityPolicies.push({ source: `${where} inline_policy[${i}]`, document });
       }
       roles.push(role);
@@ -157,7 +145,7 @@ export function inventoryOf(stacks: Readonly<Record<string, StackJson>>): Invent
 
     for (const [id, attrs] of of('aws_iam_role_policy')) {
       const where = `${stack}/aws_iam_role_policy.${id}`;
-      const document = parseDocument(attrs.policy, where, violations);
+      const document = parseDocument(attrs.policy, 'identity', where, violations);
       const role = roleOf(attrs.role);
       if (!role) violations.push({ rule: 'unreadable-policy', where, detail: `attached to ${JSON.stringify(attrs.role)}, not a role of this stack` });
       else if (document) role.identityPolicies.push({ source: where, document });
@@ -166,7 +154,7 @@ export function inventoryOf(stacks: Readonly<Record<string, StackJson>>): Invent
     const managed = new Map<string, AttachedPolicy>();
     for (const [id, attrs] of of('aws_iam_policy')) {
       const where = `${stack}/aws_iam_policy.${id}`;
-      const document = parseDocument(attrs.policy, where, violations);
+      const document = parseDocument(attrs.policy, 'identity', where, violations);
       if (document) managed.set(id, { source: where, document });
     }
     const attached = new Set<string>();
@@ -228,6 +216,9 @@ function everyDocument(inventory: Inventory): { where: string; document: PolicyD
 
 const hasWildcard = (text: string) => text.includes('*') || text.includes('?');
 
+/** ` statement <Sid>` for a statement that has one, to say where a violation is. */
+const inStatement = (s: StatementJson) => (sidOf(s) ? ` statement ${sidOf(s)}` : '');
+
 // ---------------------------------------------------------------------------
 // Wildcard actions and resources
 // ---------------------------------------------------------------------------
@@ -237,7 +228,7 @@ export function wildcardActions(inventory: Inventory): Violation[] {
   const found: Violation[] = [];
   for (const { where, document } of everyDocument(inventory)) {
     for (const s of statementsOf(document)) {
-      const sid = s.Sid ? ` statement ${s.Sid}` : '';
+      const sid = inStatement(s);
       for (const action of asList(s.Action).filter(hasWildcard)) found.push({ rule: 'wildcard-action', where: `${where}${sid}`, detail: `Action "${action}"` });
       if (s.NotAction !== undefined) found.push({ rule: 'wildcard-action', where: `${where}${sid}`, detail: `NotAction ${JSON.stringify(s.NotAction)} allows every other action` });
     }
@@ -262,7 +253,7 @@ export function wildcardResources(inventory: Inventory, allowances: readonly Wil
   const found: Violation[] = [];
   const check = (where: string, document: PolicyDocumentJson, roleNames: readonly string[]) => {
     for (const s of statementsOf(document)) {
-      const sid = s.Sid ? ` statement ${s.Sid}` : '';
+      const sid = inStatement(s);
       for (const resource of asList(s.Resource).filter(hasWildcard)) {
         const allowed = roleNames.length > 0 && roleNames.every((name) => allowances.some((a) => a.resource === resource && a.roleName === name));
         if (!allowed) found.push({ rule: 'wildcard-resource', where: `${where}${sid}`, detail: `Resource "${resource}" is not in the allow-list for ${roleNames.join(', ') || 'an unattached policy'}` });
@@ -291,11 +282,14 @@ export function wildcardResources(inventory: Inventory, allowances: readonly Wil
 const PRINCIPAL_KINDS_NEEDING_EXTERNAL_ID = ['AWS', 'Federated', 'CanonicalUser'];
 
 /** The values of a StringEquals `sts:ExternalId` condition (condition keys are case-insensitive). */
-function externalIdValues(condition: Statement['Condition']): string[] {
-  const block = Object.entries(condition ?? {}).find(([operator]) => operator === 'StringEquals')?.[1];
-  const entry = Object.entries(block ?? {}).find(([key]) => key.toLowerCase() === 'sts:externalid');
-  return entry ? asList(entry[1]) : [];
+function externalIdValues(condition: StatementJson['Condition']): string[] {
+  const block = isPlainObject(condition) ? condition.StringEquals : undefined;
+  const entry = Object.entries(isPlainObject(block) ? block : {}).find(([key]) => key.toLowerCase() === 'sts:externalid');
+  return entry ? policyValuesOf(entry[1]) ?? [] : [];
 }
+
+/** Someone in an account nobody configured: a statement whose Principal names them trusts everyone. */
+const STRANGER: EvaluationPrincipal = { kind: 'user', accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/stranger' };
 
 /**
  * Every Allow statement of a trust policy: `*` principals (or NotPrincipal) are refused outright;
@@ -309,17 +303,17 @@ export function trustPolicies(inventory: Inventory): Violation[] {
     if (!role.trustPolicy) continue;
     for (const s of statementsOf(role.trustPolicy)) {
       if (s.Effect !== 'Allow') continue;
-      const where = `${role.where} trust policy${s.Sid ? ` statement ${s.Sid}` : ''}`;
+      const where = `${role.where} trust policy${inStatement(s)}`;
       if (s.NotPrincipal !== undefined) {
         found.push({ rule: 'open-principal', where, detail: 'NotPrincipal trusts everyone but a few' });
         continue;
       }
       const principal = s.Principal;
-      if (principal === '*' || (typeof principal === 'object' && principal !== null && asList((principal as Record<string, unknown>).AWS).includes('*'))) {
+      if (principalMatches(s, STRANGER).includes('everyone')) {
         found.push({ rule: 'open-principal', where, detail: 'Principal "*" trusts every AWS account' });
         continue;
       }
-      const kinds = typeof principal === 'object' && principal !== null ? Object.keys(principal) : [];
+      const kinds = isPlainObject(principal) ? Object.keys(principal) : [];
       if (!kinds.some((k) => PRINCIPAL_KINDS_NEEDING_EXTERNAL_ID.includes(k))) continue;
       const values = externalIdValues(s.Condition);
       if (values.length === 0) found.push({ rule: 'trust-without-external-id', where, detail: `trusts ${JSON.stringify(principal)} without a StringEquals sts:ExternalId condition` });
@@ -452,112 +446,6 @@ export function lambdaPermissions(inventory: Inventory): Violation[] {
     }
   }
   return found;
-}
-
-// ---------------------------------------------------------------------------
-// What a handler needs, from its source
-// ---------------------------------------------------------------------------
-
-/**
- * IAM action of each SDK command, keyed `<service>:<Command>`. Explicit on purpose: the API name
- * is not always the action's (Lambda's Invoke is lambda:InvokeFunction). A command missing here
- * fails the analysis, so a new call cannot slip past the comparison.
- * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
- */
-export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
-  'sts:AssumeRoleCommand': 'sts:AssumeRole',
-  'sts:GetCallerIdentityCommand': 'sts:GetCallerIdentity',
-  'lambda:InvokeCommand': 'lambda:InvokeFunction',
-  'lambda:InvokeWithResponseStreamCommand': 'lambda:InvokeFunction',
-  'lambda:GetFunctionCommand': 'lambda:GetFunction',
-  'lambda:ListFunctionsCommand': 'lambda:ListFunctions',
-  'iam:GetRoleCommand': 'iam:GetRole',
-  's3:GetObjectCommand': 's3:GetObject',
-  's3:PutObjectCommand': 's3:PutObject',
-};
-
-/** What the Lambda service does with every function's execution role: write its logs. */
-export const LAMBDA_SERVICE_LOG_ACTIONS: readonly string[] = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
-
-export interface HandlerNeeds {
-  /** Source files reached from the entry through relative imports. */
-  readonly files: string[];
-  /** Actions the execution role needs (log actions not included). */
-  readonly executionRole: Set<string>;
-  /** Actions sent with credentials assumed from a tenant role: that role needs them. */
-  readonly assumedSession: Set<string>;
-}
-
-/** Thrown when the analysis meets a call it has no IAM action for. */
-export class UnknownCommandError extends Error {
-  readonly code = 'UnknownCommand';
-  constructor(readonly command: string, readonly file: string) {
-    super(`${file} sends ${command}, which has no IAM action in COMMAND_ACTIONS: add it (see the Service Authorization Reference)`);
-    this.name = 'UnknownCommandError';
-  }
-}
-
-const RELATIVE_IMPORT = /(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|import\s+'(\.[^']+)'|require\('(\.[^']+)'\)/g;
-const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:client-([\w-]+)|nested-clients\/([\w-]+))'/g;
-const NEW_COMMAND = /new\s+(\w+Command)\s*\(/g;
-const CLIENT_CONSTRUCTION = /new\s+(\w+)Client\s*\(|create(\w+)Client\s*\(/g;
-
-/**
- * The handler's files: `entry` and every file it reaches through relative imports.
- * `readSource` returns a file's text, or undefined when there is none.
- */
-export function handlerFiles(entry: string, readSource: (path: string) => string | undefined): Map<string, string> {
-  const files = new Map<string, string>();
-  const queue = [normalize(entry)];
-  while (queue.length > 0) {
-    const file = queue.shift()!;
-    if (files.has(file)) continue;
-    const text = readSource(file);
-    if (text === undefined) throw new Error(`cannot read ${file}`);
-    files.set(file, text);
-    for (const m of text.matchAll(RELATIVE_IMPORT)) {
-      const spec = m[1] ?? m[2] ?? m[3];
-      const base = normalize(join(dirname(file), spec));
-      const found = [`${base}.ts`, join(base, 'index.ts'), base].find((candidate) => readSource(candidate) !== undefined);
-      if (found) queue.push(found);
-    }
-  }
-  return files;
-}
-
-/**
- * What a handler's code needs, statically: every `new <Name>Command(` mapped to its action through
- * the service it is imported from, and `fromTemporaryCredentials(` as sts:AssumeRole. Commands of
- * a service whose client is built (in a file that calls fromTemporaryCredentials) with those
- * assumed credentials run as the tenant's role, not the execution role.
- * Limit, stated: a handler that sent one service's commands under both credentials would need a
- * finer analysis (by client instance); none does.
- */
-export function handlerNeeds(entry: string, readSource: (path: string) => string | undefined): HandlerNeeds {
-  const files = handlerFiles(entry, readSource);
-  const executionRole = new Set<string>();
-  const assumedSession = new Set<string>();
-  const sessionServices = new Set<string>();
-  const commands: { command: string; service: string | undefined; file: string }[] = [];
-
-  for (const [file, text] of files) {
-    const serviceOf = new Map<string, string>();
-    for (const m of text.matchAll(SDK_IMPORT)) {
-      const service = m[2] ?? m[3];
-      for (const name of m[1].split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!).filter(Boolean)) serviceOf.set(name, service);
-    }
-    for (const m of text.matchAll(NEW_COMMAND)) commands.push({ command: m[1], service: serviceOf.get(m[1]), file });
-    if (/fromTemporaryCredentials\s*\(/.test(text)) {
-      executionRole.add('sts:AssumeRole');
-      for (const m of text.matchAll(CLIENT_CONSTRUCTION)) sessionServices.add((m[1] ?? m[2]).toLowerCase());
-    }
-  }
-  for (const { command, service, file } of commands) {
-    const action = service === undefined ? undefined : COMMAND_ACTIONS[`${service}:${command}`];
-    if (!action || !service) throw new UnknownCommandError(command, file);
-    (sessionServices.has(service) ? assumedSession : executionRole).add(action);
-  }
-  return { files: [...files.keys()], executionRole, assumedSession };
 }
 
 // ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // and optional inline permissions.
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { TestCloud } from './localcloud';
+import type { TestCloud } from '../../scripts/lib/child-cloud';
 
 export type TrustPrincipal = { AWS: string | string[] } | { Service: string };
 

@@ -108,6 +108,48 @@ export function everyPolicyStatement(json: SynthesizedStack): PolicyStatement[] 
 }
 
 // ---------------------------------------------------------------------------
+// The stacks of config/local.json, as the read-only synth assertions share them
+// ---------------------------------------------------------------------------
+
+export interface LocalStacks {
+  readonly config: SidecarConfig;
+  readonly vendorAccount: string;
+  readonly customerA: SidecarConfig['customers'][number];
+  readonly customerB: SidecarConfig['customers'][number];
+  /** The app of config/local.json, synthesized once (per test file) for the read-only assertions. */
+  readonly local: SynthesizedApp;
+  readonly vendorJson: SynthesizedStack;
+  /** By stack name (`customer-a`, ...). */
+  readonly customerJson: Record<string, SynthesizedStack>;
+  readonly allJson: SynthesizedStack[];
+}
+
+export function localStacks(): LocalStacks {
+  const config = localConfig();
+  const local = synthApp({ config });
+  const vendorJson = synthJson(local.vendor);
+  const customerJson: Record<string, SynthesizedStack> = Object.fromEntries(local.customers.map((s) => [s.node.id, synthJson(s)]));
+  return {
+    config,
+    vendorAccount: config.vendor.accountId,
+    customerA: config.customers.find((c) => c.name === 'customer-a')!,
+    customerB: config.customers.find((c) => c.name === 'customer-b')!,
+    local, vendorJson, customerJson,
+    allJson: [vendorJson, ...Object.values(customerJson)],
+  };
+}
+
+/** Every statement of every policy attached to a role (inline, managed, attachment), by the role's logical ID. */
+export function policiesOfRole(json: SynthesizedStack, roleId: string) {
+  const role = resourcesOf(json, 'aws_iam_role')[roleId];
+  const byName = ref('aws_iam_role', roleId, 'name');
+  const byId = ref('aws_iam_role', roleId, 'id');
+  const inline = Object.values(resourcesOf(json, 'aws_iam_role_policy')).filter((p) => p.role === byName || p.role === byId);
+  const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment')).filter((p) => p.role === byName || p.role === byId);
+  return { role, inline, attachments };
+}
+
+// ---------------------------------------------------------------------------
 // Zip archives
 // ---------------------------------------------------------------------------
 

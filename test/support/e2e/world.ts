@@ -1,0 +1,125 @@
+// ---------------------------------------------------------------------------
+// What an e2e test needs to know about the deployed accounts: target, config, outputs, and
+// credentials for each identity a test acts as. The global setup writes the world file; on the
+// aws target it points at the outputs of a real deploy.
+// ---------------------------------------------------------------------------
+import { readFileSync } from 'node:fs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { loadConfig, type LoadedConfig } from '../../../config/load';
+import { accountCredentials, type Credentials } from '../../../scripts/lib/accounts';
+import { readDeployOutputs, type DeployOutputs } from '../../../scripts/lib/outputs';
+
+export interface WorldFile {
+  readonly target: 'local' | 'aws';
+  /** Local cloud base URL (local target only). */
+  readonly endpoint?: string;
+  readonly outputsFile: string;
+  readonly configFile: string;
+}
+
+export type { Credentials };
+
+export interface World {
+  readonly target: 'local' | 'aws';
+  readonly endpoint?: string;
+  readonly config: LoadedConfig;
+  readonly outputs: DeployOutputs;
+  readonly region: string;
+  /** The administrator of a stack's account: root keys locally, the configured profile on AWS. */
+  adminCredentials(stack: string): Credentials;
+  sts(credentials: Credentials): STSClient;
+  lambda(credentials: Credentials, region?: string): LambdaClient;
+  iam(credentials: Credentials): IAMClient;
+}
+
+export function worldFilePath(): string {
+  const file = process.env.SIDECAR_E2E_WORLD;
+  if (!file) throw new Error('SIDECAR_E2E_WORLD is not set: run the e2e suite through jest (npm run test:e2e), whose global setup deploys or finds the stacks');
+  return file;
+}
+
+let cached: World | undefined;
+
+export function loadWorld(): World {
+  if (cached) return cached;
+  const file: WorldFile = JSON.parse(readFileSync(worldFilePath(), 'utf8'));
+  const config = loadConfig({ ...process.env, SIDECAR_TARGET: file.target, SIDECAR_CONFIG_FILE: file.configFile });
+  const outputs = readDeployOutputs(file.outputsFile, config.customers.map((c) => c.name));
+  const clientConfig = (credentials: Credentials, region = config.region) => ({
+    region, credentials, maxAttempts: 1, ...(file.endpoint ? { endpoint: file.endpoint } : {}),
+  });
+  const adminCredentials = (stack: string): Credentials => {
+    const credentials = accountCredentials(config, stack);
+    if (!credentials) throw new Error(`config has no account for stack ${stack}`);
+    return credentials;
+  };
+  cached = {
+    target: file.target,
+    endpoint: file.endpoint,
+    config,
+    outputs,
+    region: config.region,
+    adminCredentials,
+    sts: (c) => new STSClient(clientConfig(c)),
+    lambda: (c, region) => new LambdaClient(clientConfig(c, region)),
+    iam: (c) => new IAMClient(clientConfig(c)),
+  };
+  return cached;
+}
+
+// ---------------------------------------------------------------------------
+// Calling the deployed Lambdas the way a vendor's platform does: as the vendor account.
+// ---------------------------------------------------------------------------
+
+export interface ConnectorSuccess {
+  ok: true;
+  tenant: string;
+  functionArn: string;
+  statusCode: number;
+  payload: SampleEcho;
+  timings: { totalMs: number; assumeRoleMs: number; invokeMs: number; credentialsCached: boolean };
+}
+export interface LambdaFailure { ok: false; error: { code: string; message: string } }
+
+/** What the sample function answers: whose function ran, and for whom. */
+export interface SampleEcho {
+  echo: unknown;
+  account: string;
+  functionName: string;
+  functionArn: string;
+  caller: { clientContext: { custom?: Record<string, string> } | null };
+}
+
+export interface VendSuccess {
+  ok: true;
+  tenant: string;
+  functionArns: string[];
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+}
+
+export async function invokeJson<T>(world: World, functionName: string, event: unknown): Promise<T> {
+  const client = world.lambda(world.adminCredentials('vendor'));
+  const res = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
+  const text = Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8');
+  if (res.FunctionError) throw new Error(`${functionName} failed (${res.FunctionError}): ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export function callConnector(world: World, event: { tenant: string; function?: string; payload?: unknown; dryRun?: boolean }): Promise<ConnectorSuccess | LambdaFailure> {
+  return invokeJson(world, world.outputs.vendor.connector_function_name, event);
+}
+
+export function callVend(world: World, event: { tenant: string; functions: string[]; durationSeconds?: number }): Promise<VendSuccess | LambdaFailure> {
+  return invokeJson(world, world.outputs.vendor.vend_function_name, event);
+}
+
+/** The honest pairing of a configured customer with its tenant entry (same role, same external ID). */
+export function tenantOf(world: World, customerName: string): { id: string; externalId: string; roleArn: string } {
+  const customer = world.config.customers.find((c) => c.name === customerName);
+  const tenant = world.config.tenants.find((t) => t.externalId === customer?.externalIds.current);
+  if (!customer || !tenant) throw new Error(`config pairs no tenant with customer ${customerName}`);
+  return { id: tenant.id, externalId: tenant.externalId, roleArn: tenant.roleArn };
+}

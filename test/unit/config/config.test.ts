@@ -1,0 +1,289 @@
+// ---------------------------------------------------------------------------
+// Config validation: every rejection rule has a failing input here, and each assertion checks
+// that the message names the file, the entry and the rule. Plus the committed configs load, and
+// the external-ID generator makes IDs that pass the rule and cannot be guessed.
+// ---------------------------------------------------------------------------
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig, type Target } from '../../../config/load';
+import { EXTERNAL_ID_MAX_LENGTH, externalIdProblem, generateExternalId } from '../../../rules/external-id';
+import { rawConfigFile } from '../../support/synth';
+
+const FILE = 'config/test.json';
+
+/** Parse an edited copy of config/local.json (or aws.example.json) and return the ConfigError. */
+function rejection(edit: (raw: Record<string, any>) => void, target: Target = 'local'): ConfigError {
+  const raw = rawConfigFile(target === 'local' ? 'local' : 'aws.example');
+  edit(raw);
+  try {
+    parseConfig(raw, FILE, target);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected the config to be rejected, but it was accepted');
+}
+
+/** The error names the file, and has a problem at `entry` whose rule matches. */
+function expectProblem(error: ConfigError, entry: string, rule: RegExp): void {
+  expect(error.file).toBe(FILE);
+  expect(error.message).toContain(FILE);
+  expect(error.problems).toContainEqual({ entry, rule: expect.stringMatching(rule) });
+  expect(error.message).toContain(`${entry}: `);
+}
+
+let tempDir: string;
+beforeAll(() => { tempDir = mkdtempSync(join(tmpdir(), 'sidecar-config-test-')); });
+afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+
+// ---------------------------------------------------------------------------
+// The committed configs
+// ---------------------------------------------------------------------------
+
+describe('the committed configs', () => {
+  test('config/local.json loads for the local target by default', () => {
+    const config = loadConfig({});
+    expect(config.target).toBe('local');
+    expect(config.customers.map((c) => c.name)).toEqual(['customer-a', 'customer-b']);
+    expect(config.vendor.accountId).toBe('809167139867');
+  });
+
+  test('config/local.json has the confused-deputy tenant: customer A\'s role ARN with its own external ID', () => {
+    const config = loadConfig({});
+    const customerA = config.customers.find((c) => c.name === 'customer-a')!;
+    const impostors = config.tenants.filter((t) => t.roleArn === `arn:aws:iam::${customerA.accountId}:role/${customerA.roleName}` && t.externalId !== customerA.externalIds.current);
+    expect(impostors).toHaveLength(1);
+  });
+
+  test('config/aws.example.json loads for the aws target', () => {
+    const config = loadConfig({ SIDECAR_TARGET: 'aws', SIDECAR_CONFIG_FILE: join(__dirname, '../../../config/aws.example.json') });
+    expect(config.target).toBe('aws');
+    expect(config.accounts.vendor).toEqual({ accountId: '809167139867', profile: 'sidecar-vendor' });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// External IDs
+// ---------------------------------------------------------------------------
+
+describe('external ID rules', () => {
+  test('a duplicate external ID across customers is rejected', () => {
+    const error = rejection((raw) => { raw.customers[1].externalIds.current = raw.customers[0].externalIds.current; });
+    expectProblem(error, 'customers[1] (customer-b).externalIds.current', /duplicate external ID: customers\[0\] \(customer-a\)/);
+  });
+
+  test('a customer\'s previous external ID equal to another customer\'s is rejected', () => {
+    const error = rejection((raw) => { raw.customers[1].externalIds.previous = raw.customers[0].externalIds.current; });
+    expectProblem(error, 'customers[1] (customer-b).externalIds.previous', /duplicate external ID/);
+  });
+
+  test('a duplicate external ID across tenants is rejected', () => {
+    const error = rejection((raw) => { raw.tenants[2].externalId = raw.tenants[1].externalId; });
+    expectProblem(error, 'tenants[2] (mallory).externalId', /duplicate external ID: tenants\[1\] \(globex\)/);
+  });
+
+  test('a tenant reusing another customer\'s external ID for a different role is rejected', () => {
+    // The vendor's guide shows two customers sharing one ID: a tenant naming B's role with A's ID.
+    const error = rejection((raw) => {
+      raw.tenants.splice(0, 1); // drop acme, so only the tenant-vs-customer rule can fire
+      raw.tenants[0].externalId = raw.customers[0].externalIds.current;
+    });
+    expectProblem(error, 'tenants[0] (globex).externalId', /belongs to customer customer-a, but the tenant names another role/);
+  });
+
+  test('a tenant sharing its own customer\'s external ID (same role) is accepted', () => {
+    expect(() => parseConfig(rawConfigFile('local'), FILE, 'local')).not.toThrow();
+  });
+
+  test('an external ID with a character outside [\\w+=,.@:/-] is rejected', () => {
+    const error = rejection((raw) => { raw.customers[0].externalIds.current = 'has space'; });
+    expectProblem(error, 'customers[0] (customer-a).externalIds.current', /may contain only letters, digits and the characters _\+=,\.@:\/-/);
+  });
+
+  test('an external ID of one character is rejected as too short', () => {
+    const error = rejection((raw) => { raw.tenants[0].externalId = 'x'; });
+    expectProblem(error, 'tenants[0] (acme).externalId', /must be 2-1224 characters long \(it has 1\)/);
+  });
+
+  test('an external ID of 1225 characters is rejected as too long', () => {
+    const error = rejection((raw) => { raw.customers[0].externalIds.current = 'a'.repeat(EXTERNAL_ID_MAX_LENGTH + 1); });
+    expectProblem(error, 'customers[0] (customer-a).externalIds.current', /must be 2-1224 characters long \(it has 1225\)/);
+  });
+
+  test('external IDs of exactly 2 and exactly 1224 characters are accepted', () => {
+    expect(externalIdProblem('ab')).toBeUndefined();
+    expect(externalIdProblem('a'.repeat(EXTERNAL_ID_MAX_LENGTH))).toBeUndefined();
+  });
+
+  test('a previous external ID equal to the current one is rejected', () => {
+    const error = rejection((raw) => { raw.customers[1].externalIds.previous = raw.customers[1].externalIds.current; });
+    expectProblem(error, 'customers[1] (customer-b).externalIds.previous', /must differ from the current one/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Accounts and roles
+// ---------------------------------------------------------------------------
+
+describe('account and role rules', () => {
+  test('an account ID that is not 12 digits is rejected', () => {
+    const error = rejection((raw) => { raw.customers[0].accountId = '44445555666'; });
+    expectProblem(error, 'customers[0] (customer-a).accountId', /account ID must be exactly 12 digits/);
+  });
+
+  test('an account ID with a letter is rejected', () => {
+    const error = rejection((raw) => { raw.vendor.accountId = '80916713986X'; });
+    expectProblem(error, 'vendor.accountId', /exactly 12 digits/);
+  });
+
+  test('a role name without the agreed prefix is rejected', () => {
+    const error = rejection((raw) => { raw.customers[0].roleName = 'sidecar_connector'; });
+    expectProblem(error, 'customers[0] (customer-a).roleName', /must start with the agreed prefix "tibco_sidecar_connector"/);
+  });
+
+  test('a tenant role ARN without the agreed prefix is rejected', () => {
+    const error = rejection((raw) => { raw.tenants[0].roleArn = 'arn:aws:iam::444455556666:role/admin'; });
+    expectProblem(error, 'tenants[0] (acme).roleArn', /must start with the agreed prefix/);
+  });
+
+  test('a role name of 65 characters is rejected as too long', () => {
+    const error = rejection((raw) => { raw.customers[0].roleName = `tibco_sidecar_connector-${'x'.repeat(41)}`; });
+    expectProblem(error, 'customers[0] (customer-a).roleName', /at most 64 characters/);
+  });
+
+  test('a role name of exactly 64 characters is accepted', () => {
+    const raw = rawConfigFile('local');
+    raw.customers[0].roleName = `tibco_sidecar_connector-${'x'.repeat(40)}`;
+    raw.tenants[0].roleArn = `arn:aws:iam::444455556666:role/${raw.customers[0].roleName}`;
+    raw.tenants[2].roleArn = raw.tenants[0].roleArn;
+    expect(() => parseConfig(raw, FILE, 'local')).not.toThrow();
+  });
+
+  test('a missing accounts entry for a customer is rejected', () => {
+    const error = rejection((raw) => { delete raw.accounts['customer-b']; });
+    expectProblem(error, 'accounts', /missing an entry for stack "customer-b"/);
+  });
+
+  test('a missing accounts entry for the vendor is rejected', () => {
+    const error = rejection((raw) => { delete raw.accounts.vendor; });
+    expectProblem(error, 'accounts', /missing an entry for stack "vendor"/);
+  });
+
+  test('an accounts entry whose account ID differs from the customer\'s is rejected', () => {
+    const error = rejection((raw) => { raw.accounts['customer-a'].accountId = '999999999999'; });
+    expectProblem(error, 'customers[0] (customer-a).accountId', /differs from accounts\.customer-a\.accountId \(999999999999\)/);
+  });
+
+  test('the local target refuses an account given by profile', () => {
+    const error = rejection((raw) => { raw.accounts['customer-a'] = { accountId: '444455556666', profile: 'customer-a' }; });
+    expectProblem(error, 'accounts.customer-a', /local target needs the local cloud root keys/);
+  });
+
+  test('the aws target refuses keys in the file', () => {
+    const error = rejection((raw) => {
+      raw.accounts.vendor = { accountId: '809167139867', accessKeyId: 'AKIAEXAMPLE000000001', secretAccessKey: 'not-a-real-secret-key-000' };
+    }, 'aws');
+    expectProblem(error, 'accounts.vendor', /aws target takes a profile or assumeRoleArn, never keys in a file/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Shape
+// ---------------------------------------------------------------------------
+
+describe('shape rules', () => {
+  test('an unknown field in a customer is rejected and named', () => {
+    const error = rejection((raw) => { raw.customers[0].externalID = 'typo'; });
+    expectProblem(error, 'customers[0] (customer-a).externalID', /unknown field/);
+  });
+
+  test('an unknown top-level field is rejected and named', () => {
+    const error = rejection((raw) => { raw.regions = ['us-east-1']; });
+    expectProblem(error, 'regions', /unknown field/);
+  });
+
+  test('every problem is reported at once', () => {
+    const error = rejection((raw) => {
+      raw.customers[0].accountId = '1';
+      raw.tenants[0].externalId = 'x';
+    });
+    expect(error.problems.map((p) => p.entry)).toEqual(expect.arrayContaining(['customers[0] (customer-a).accountId', 'tenants[0] (acme).externalId']));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Target and file
+// ---------------------------------------------------------------------------
+
+describe('target and file', () => {
+  test('an unknown SIDECAR_TARGET is rejected, naming the variable and the allowed values', () => {
+    expect.assertions(3);
+    try {
+      loadConfig({ SIDECAR_TARGET: 'gcp' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).file).toBe('SIDECAR_TARGET');
+      expect((e as ConfigError).problems).toEqual([{ entry: 'SIDECAR_TARGET', rule: 'must be one of local, aws (got "gcp")' }]);
+    }
+  });
+
+  test('a missing file is rejected, naming the file', () => {
+    const missing = join(tempDir, 'missing.json');
+    expect.assertions(3);
+    try {
+      loadConfig({ SIDECAR_CONFIG_FILE: missing });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toContain('missing.json');
+      expect((e as ConfigError).problems).toEqual([{ entry: '(file)', rule: expect.stringMatching(/^not found/) }]);
+    }
+  });
+
+  test('a missing config/aws.json says how to create it', () => {
+    expect(() => loadConfig({ SIDECAR_TARGET: 'aws', SIDECAR_CONFIG_FILE: join(tempDir, 'aws.json') })).toThrow(/not found \(copy config\/aws\.example\.json to config\/aws\.json/);
+  });
+
+  test('a file that is not JSON is rejected, naming the file and the parse error', () => {
+    const file = join(tempDir, 'broken.json');
+    writeFileSync(file, '{ "region": "us-east-1", ');
+    expect.assertions(3);
+    try {
+      loadConfig({ SIDECAR_CONFIG_FILE: file });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toContain('broken.json');
+      expect((e as ConfigError).problems).toEqual([{ entry: '(file)', rule: expect.stringMatching(/^not valid JSON: /) }]);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The external-ID generator
+// ---------------------------------------------------------------------------
+
+describe('generateExternalId', () => {
+  test('makes IDs that pass AWS\'s external-ID rule', () => {
+    for (let i = 0; i < 100; i++) expect(externalIdProblem(generateExternalId())).toBeUndefined();
+  });
+
+  test('makes a different ID every call', () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => generateExternalId()));
+    expect(ids.size).toBe(10_000);
+  });
+
+  test('carries at least 256 bits of randomness', () => {
+    // sc- + base64url of the random bytes: 6 bits per character.
+    const id = generateExternalId();
+    const randomPart = id.replace(/^sc-/, '');
+    expect(randomPart).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(Buffer.from(randomPart, 'base64url').length * 8).toBeGreaterThanOrEqual(256);
+  });
+
+  test('a generated ID is accepted by the config loader for a new customer', () => {
+    const raw = rawConfigFile('local');
+    raw.customers[0].externalIds.current = generateExternalId();
+    raw.tenants[0].externalId = raw.customers[0].externalIds.current;
+    expect(() => parseConfig(raw, FILE, 'local')).not.toThrow();
+  });
+});

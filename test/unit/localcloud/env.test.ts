@@ -1,0 +1,67 @@
+// ---------------------------------------------------------------------------
+// The local cloud's process environment (localcloud/env.ts): what main.ts turns into options.
+// Cases: the required variables, the accounts file (shape, refusals), port and body timeout.
+// ---------------------------------------------------------------------------
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCloudOptionsError, accountsFromFile, optionsFromEnv, portFromEnv } from '../../../localcloud';
+
+const ACCOUNT = { accountId: '111111111111', accessKeyId: 'AKIAENVTEST000000001', secretAccessKey: 'env-test-secret-0000000000000001' };
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'localcloud-env-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function accountsFile(content: unknown): string {
+  const file = join(dir, 'accounts.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('optionsFromEnv', () => {
+  test('GIVEN every variable WHEN read THEN the options carry them', () => {
+    const file = accountsFile({ accounts: [{ ...ACCOUNT, name: 'one' }] });
+
+    const options = optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500' });
+
+    expect(options).toEqual({ accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500 });
+  });
+
+  test('GIVEN only the required variables WHEN read THEN port 4510, no test controls, a 60 s body timeout', () => {
+    const options = optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }), LOCALCLOUD_STATE_DIR: dir });
+
+    expect(options).toMatchObject({ port: 4510, testControls: false, bodyTimeoutMs: 60_000 });
+  });
+
+  test('GIVEN no accounts file variable WHEN read THEN it names the variable', () => {
+    expect(() => optionsFromEnv({ LOCALCLOUD_STATE_DIR: dir })).toThrow('Environment variable LOCALCLOUD_ACCOUNTS_FILE is required');
+  });
+
+  test('GIVEN no state folder variable WHEN read THEN it names the variable', () => {
+    expect(() => optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }) })).toThrow('Environment variable LOCALCLOUD_STATE_DIR is required');
+  });
+
+  test('GIVEN a port that is not a port WHEN read THEN it is refused', () => {
+    expect(() => portFromEnv({ LOCALCLOUD_PORT: '45x0' })).toThrow('LOCALCLOUD_PORT must be a TCP port number 0-65535 (got "45x0")');
+  });
+});
+
+describe('accountsFromFile', () => {
+  test('GIVEN a file that is not JSON WHEN read THEN it is refused with the file named', () => {
+    const file = accountsFile('{ not json');
+
+    expect(() => accountsFromFile(file)).toThrow(LocalCloudOptionsError);
+    expect(() => accountsFromFile(file)).toThrow(file);
+  });
+
+  test('GIVEN a file without an accounts list WHEN read THEN it is refused', () => {
+    expect(() => accountsFromFile(accountsFile([ACCOUNT]))).toThrow(LocalCloudOptionsError);
+  });
+
+  test('GIVEN an account without its secret WHEN read THEN the refusal names the field', () => {
+    const { secretAccessKey: _secret, ...withoutSecret } = ACCOUNT;
+
+    expect(() => accountsFromFile(accountsFile({ accounts: [withoutSecret] }))).toThrow('accounts[0].secretAccessKey');
+  });
+});

@@ -1,0 +1,240 @@
+// ---------------------------------------------------------------------------
+// Policies as data (rules/policies.ts): each builder's exact document, Sids on every statement,
+// no `*` action anywhere, the external-ID condition on every trust statement, the refusals
+// (empty external IDs, empty principals, empty resources), and the session-policy size limit
+// on both sides of 2,048 characters.
+// ---------------------------------------------------------------------------
+import {
+  PolicyInputError, SESSION_POLICY_MAX_CHARS, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
+  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy,
+  type PolicyDocument,
+} from '../../../rules/policies';
+import { serializeSessionPolicy } from '../../../lambda/shared/assume-role-input';
+import { SessionPolicyTooLargeError } from '../../../lambda/shared/errors';
+import { functionArn } from '../../../rules/naming';
+
+const VENDOR = '809167139867';
+const CUSTOMER_A = '444455556666';
+const CUSTOMER_B = '111122223333';
+const CONNECTOR_ROLE = `arn:aws:iam::${VENDOR}:role/sidecar-connector-exec`;
+const VEND_ROLE = `arn:aws:iam::${VENDOR}:role/sidecar-vend-exec`;
+const ECHO = functionArn('us-east-1', CUSTOMER_A, 'sidecar-echo');
+const ORDERS = functionArn('us-east-1', CUSTOMER_A, 'sidecar-orders');
+
+/** One of each builder, for the rules that hold for all of them. */
+function everyBuilderOutput(): Record<string, PolicyDocument> {
+  return {
+    crossAccountTrust: crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['current-id', 'previous-id'] }),
+    lambdaServiceTrust: lambdaServiceTrustPolicy(VENDOR),
+    assumeDynamic: assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: '*' }),
+    assumeConfigured: assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: [CUSTOMER_A, CUSTOMER_B] }),
+    functionLogs: functionLogsPolicy('us-east-1', VENDOR, 'sidecar-connector'),
+    invokeFunctions: invokeFunctionsPolicy([ECHO, ORDERS]),
+    session: scopedInvokeSessionPolicy([ECHO]),
+  };
+}
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+// ---------------------------------------------------------------------------
+// Rules for every policy
+// ---------------------------------------------------------------------------
+
+describe('every policy builder', () => {
+  test.each(Object.entries(everyBuilderOutput()))('%s: every statement has a unique, non-empty Sid', (_name, doc) => {
+    const sids = doc.Statement.map((s) => s.Sid);
+    expect(sids.every((sid) => /^[A-Za-z0-9]+$/.test(sid))).toBe(true);
+    expect(new Set(sids).size).toBe(sids.length);
+  });
+
+  test.each(Object.entries(everyBuilderOutput()))('%s: no action contains a wildcard', (_name, doc) => {
+    const actions = doc.Statement.flatMap((s) => asList(s.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(action).not.toContain('*');
+  });
+
+  test.each(Object.entries(everyBuilderOutput()))('%s: version 2012-10-17 and Allow only', (_name, doc) => {
+    expect(doc.Version).toBe('2012-10-17');
+    expect(doc.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Trust policies
+// ---------------------------------------------------------------------------
+
+describe('crossAccountTrustPolicy', () => {
+  test('one principal and one external ID: the exact document', () => {
+    expect(crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: ['ext-1'] })).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'TrustSidecarVendorWithExternalId',
+        Effect: 'Allow',
+        Principal: { AWS: CONNECTOR_ROLE },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } },
+      }],
+    });
+  });
+
+  test('two principals and a rotation: both principals, and the current and previous IDs in one StringEquals', () => {
+    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['new-id', 'old-id'] });
+    expect(doc.Statement).toEqual([expect.objectContaining({
+      Principal: { AWS: [CONNECTOR_ROLE, VEND_ROLE] },
+      Condition: { StringEquals: { 'sts:ExternalId': ['new-id', 'old-id'] } },
+    })]);
+  });
+
+  test('every statement of the trust carries the sts:ExternalId condition', () => {
+    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [`arn:aws:iam::${VENDOR}:root`], externalIds: ['ext-1'] });
+    for (const statement of doc.Statement) {
+      expect(statement.Condition?.StringEquals?.['sts:ExternalId']).toBeDefined();
+    }
+  });
+
+  test('an empty external-ID list is refused', () => {
+    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: [] })).toThrow(PolicyInputError);
+    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: [] })).toThrow('externalIds must not be empty');
+  });
+
+  test('an empty principal list is refused', () => {
+    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [], externalIds: ['ext-1'] })).toThrow('vendorPrincipalArns must not be empty');
+  });
+
+  test('a repeated external ID is refused', () => {
+    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: ['same', 'same'] })).toThrow('externalIds must not repeat');
+  });
+
+  test('the caller\'s arrays are copied, not kept', () => {
+    const externalIds = ['ext-1'];
+    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds });
+    externalIds.push('added-later');
+    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'ext-1' } });
+  });
+});
+
+describe('lambdaServiceTrustPolicy', () => {
+  test('trusts the Lambda service only for functions of its own account', () => {
+    expect(lambdaServiceTrustPolicy(CUSTOMER_A)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'TrustLambdaServiceOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': CUSTOMER_A } },
+      }],
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Connector and vend execution-role permissions
+// ---------------------------------------------------------------------------
+
+describe('assumePrefixedRolesPolicy', () => {
+  test('dynamic onboarding: the prefixed roles in any account, the vendor\'s guide pattern', () => {
+    expect(assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: '*' })).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'AssumeSidecarConnectorRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/tibco_sidecar_connector*' }],
+    });
+  });
+
+  test('configured onboarding: the prefixed roles in exactly the listed accounts', () => {
+    const doc = assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: [CUSTOMER_A, CUSTOMER_B] });
+    expect(doc.Statement).toEqual([{
+      Sid: 'AssumeSidecarConnectorRoles',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: [`arn:aws:iam::${CUSTOMER_A}:role/tibco_sidecar_connector*`, `arn:aws:iam::${CUSTOMER_B}:role/tibco_sidecar_connector*`],
+    }]);
+  });
+
+  test('configured onboarding with no accounts is refused', () => {
+    expect(() => assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: [] })).toThrow('accountIds must not be empty');
+  });
+
+  test('an empty role prefix (which would mean every role) is refused', () => {
+    expect(() => assumePrefixedRolesPolicy({ rolePrefix: '', accountIds: '*' })).toThrow('rolePrefix must not be empty');
+  });
+});
+
+describe('functionLogsPolicy', () => {
+  test('only its own log group and its streams', () => {
+    expect(functionLogsPolicy('us-east-1', VENDOR, 'sidecar-connector')).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'CreateOwnLogGroup', Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: `arn:aws:logs:us-east-1:${VENDOR}:log-group:/aws/lambda/sidecar-connector:*` },
+        { Sid: 'WriteOwnLogStreams', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:us-east-1:${VENDOR}:log-group:/aws/lambda/sidecar-connector:log-stream:*` },
+      ],
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Invoke policy and session policy
+// ---------------------------------------------------------------------------
+
+describe('invokeFunctionsPolicy', () => {
+  test('lambda:InvokeFunction on exactly the listed functions', () => {
+    expect(invokeFunctionsPolicy([ECHO, ORDERS])).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'InvokeSidecarFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [ECHO, ORDERS] }],
+    });
+  });
+
+  test('an empty function list is refused', () => {
+    expect(() => invokeFunctionsPolicy([])).toThrow('functionArns must not be empty');
+  });
+});
+
+describe('scopedInvokeSessionPolicy', () => {
+  test('lambda:InvokeFunction on the one target function', () => {
+    expect(scopedInvokeSessionPolicy([ECHO])).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'InvokeOnlyTheTargetFunction', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ECHO }],
+    });
+  });
+
+  test('an empty function list is refused', () => {
+    expect(() => scopedInvokeSessionPolicy([])).toThrow('functionArns must not be empty');
+  });
+});
+
+describe('serializeSessionPolicy', () => {
+  /** A session policy whose JSON is exactly `length` characters, built from valid function ARNs. */
+  function sessionPolicyOfLength(length: number): PolicyDocument {
+    const arnFor = (nameLength: number, i: number) => functionArn('us-east-1', CUSTOMER_A, `f${i}`.padEnd(nameLength, 'x'));
+    for (let count = 2; count < 100; count++) {
+      const shortest = JSON.stringify(scopedInvokeSessionPolicy(Array.from({ length: count }, (_, i) => arnFor(String(i).length + 1, i)))).length;
+      const longest = JSON.stringify(scopedInvokeSessionPolicy(Array.from({ length: count }, (_, i) => arnFor(64, i)))).length;
+      if (length < shortest || length > longest) continue;
+      let extra = length - shortest; // characters to add, spread over the names
+      const arns = Array.from({ length: count }, (_, i) => {
+        const base = String(i).length + 1;
+        const add = Math.min(extra, 64 - base);
+        extra -= add;
+        return arnFor(base + add, i);
+      });
+      return scopedInvokeSessionPolicy(arns);
+    }
+    throw new Error(`cannot build a session policy of ${length} characters`);
+  }
+
+  test('a policy of exactly 2,048 characters is sent as its JSON', () => {
+    const policy = sessionPolicyOfLength(SESSION_POLICY_MAX_CHARS);
+    const json = serializeSessionPolicy(policy);
+    expect(json).toHaveLength(2048);
+    expect(JSON.parse(json)).toEqual(policy);
+  });
+
+  test('a policy of 2,049 characters is refused before it reaches STS', () => {
+    const policy = sessionPolicyOfLength(SESSION_POLICY_MAX_CHARS + 1);
+    expect(() => serializeSessionPolicy(policy)).toThrow(SessionPolicyTooLargeError);
+    expect(() => serializeSessionPolicy(policy)).toThrow('Session policy is 2049 characters; STS allows at most 2048');
+  });
+
+  test('the size error carries a stable code', () => {
+    expect(new SessionPolicyTooLargeError(3000)).toMatchObject({ code: 'SessionPolicyTooLarge', name: 'SessionPolicyTooLargeError', length: 3000 });
+  });
+});

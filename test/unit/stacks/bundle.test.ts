@@ -1,0 +1,130 @@
+// ---------------------------------------------------------------------------
+// The Lambda bundles, as a full synth writes them: the connector and vend zips hold index.js and
+// the registry, a customer's zip the sample code and no registry, every zip loads as CommonJS
+// exporting handler, a changed registry changes the hash; and LambdaBundle's guards.
+// ---------------------------------------------------------------------------
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing, TerraformStack } from 'cdktf';
+import { LambdaBundle } from '../../../modules/bundle';
+import { buildTenantRegistry } from '../../../rules/tenant-registry';
+import {
+  localConfig, localStacks, readZip, resourceWhere, synthApp, synthJson, type SynthesizedStack,
+} from '../../support/synth';
+
+const { config, customerA, vendorJson } = localStacks();
+
+// ---------------------------------------------------------------------------
+// The bundles
+// ---------------------------------------------------------------------------
+
+describe('bundles', () => {
+  let outdir: string;
+  let synthesized: ReturnType<typeof synthApp>;
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'sidecar-stacks-fullsynth-'));
+    synthesized = synthApp({ config, outdir });
+    synthesized.app.synth();
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const zipOf = (stack: string, functionName: string) => {
+    const json = synthJson(stack === 'vendor' ? synthesized.vendor : synthesized.customers.find((c) => c.node.id === stack)!);
+    const fn = resourceWhere(json, 'aws_lambda_function', 'function_name', functionName).attrs;
+    return readZip(join(outdir, 'stacks', stack, fn.filename));
+  };
+
+  test.each([[config.vendor.connectorFunctionName], [config.vendor.vendFunctionName]])('the %s zip holds index.js and registry.json equal to buildTenantRegistry(config)', async (functionName) => {
+    const files = await zipOf('vendor', functionName);
+    expect([...files.keys()].sort()).toEqual(['index.js', 'registry.json']);
+    expect(JSON.parse(files.get('registry.json')!.toString('utf8'))).toEqual(buildTenantRegistry(config));
+    expect(files.get('index.js')!.length).toBeGreaterThan(100);
+  });
+
+  test('a customer\'s zip holds the sample code and no registry (other tenants\' external IDs never leave the vendor)', async () => {
+    const files = await zipOf('customer-a', customerA.functions[0]);
+    expect([...files.keys()]).toEqual(['index.js']);
+    const code = files.get('index.js')!.toString('utf8');
+    for (const tenant of config.tenants) expect(code).not.toContain(tenant.externalId);
+  });
+
+  test.each([
+    ['vendor', config.vendor.connectorFunctionName], ['vendor', config.vendor.vendFunctionName], ['customer-a', customerA.functions[0]],
+  ])('the %s zip of %s loads as CommonJS exporting handler (and its registry passes the Lambda\'s own parser)', async (stack, functionName) => {
+    const files = await zipOf(stack, functionName);
+    const dir = mkdtempSync(join(tmpdir(), 'sidecar-bundle-'));
+    try {
+      for (const [name, contents] of files) writeFileSync(join(dir, name), contents);
+      // Load it in a child process, not in jest's module system, exactly as a Lambda runtime would.
+      const { execFileSync } = await import('node:child_process');
+      const out = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], {
+        env: { PATH: process.env.PATH, POWERTOOLS_SERVICE_NAME: 'test', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', AWS_REGION: 'us-east-1' },
+        encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(out).toBe('function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a changed registry changes the connector\'s source_code_hash', () => {
+    const changed = synthApp({ config: localConfig((raw) => { raw.tenants.pop(); }) });
+    const hashOf = (json: SynthesizedStack) => resourceWhere(json, 'aws_lambda_function', 'function_name', config.vendor.connectorFunctionName).attrs.source_code_hash;
+    expect(hashOf(synthJson(changed.vendor))).not.toBe(hashOf(vendorJson));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Guards: each refusal of the construct
+// ---------------------------------------------------------------------------
+
+describe('guards', () => {
+  const app = () => Testing.app();
+
+  describe('LambdaBundle', () => {
+    let dir: string;
+    beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'sidecar-bundle-guards-')); });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const stack = () => new TerraformStack(app(), 'test');
+
+    test('a missing entry file is refused', () => {
+      expect(() => new LambdaBundle(stack(), 'b', { entry: 'lambda/nope/handler.ts', bundleRoot: dir })).toThrow('entry lambda/nope/handler.ts does not exist');
+    });
+
+    test('an entry that does not export handler is refused', () => {
+      const entry = join(dir, 'no-handler.ts');
+      writeFileSync(entry, 'export const main = async () => 1;\n');
+      expect(() => new LambdaBundle(stack(), 'b', { entry, bundleRoot: dir })).toThrow(/must export "handler" \(Lambda calls index\.handler\); it exports: main/);
+    });
+
+    test('an entry that does not compile is refused with esbuild\'s message', () => {
+      const entry = join(dir, 'broken.ts');
+      writeFileSync(entry, 'export const handler = async () => { import "missing-module-xyz"; };\n');
+      expect(() => new LambdaBundle(stack(), 'b', { entry, bundleRoot: dir })).toThrow(/esbuild could not bundle .*broken\.ts:1: /);
+    });
+
+    test('an entry importing a module that does not exist is refused', () => {
+      const entry = join(dir, 'bad-import.ts');
+      writeFileSync(entry, 'import { x } from "./not-there";\nexport const handler = async () => x;\n');
+      expect(() => new LambdaBundle(stack(), 'b', { entry, bundleRoot: dir })).toThrow(/esbuild could not bundle .*Could not resolve "\.\/not-there"/);
+    });
+
+    test('an extra file name with a path is refused', () => {
+      expect(() => new LambdaBundle(stack(), 'b', { entry: 'lambda/sample/handler.ts', bundleRoot: dir, extraFiles: { '../x.json': '{}' } })).toThrow('extra file name "../x.json" must be a plain file name');
+    });
+
+    test('an extra file that would replace index.js is refused', () => {
+      expect(() => new LambdaBundle(stack(), 'b', { entry: 'lambda/sample/handler.ts', bundleRoot: dir, extraFiles: { 'index.js': '' } })).toThrow('and not index.js');
+    });
+
+    test('the build folder is content-addressed: same input, same folder; other input, other folder', () => {
+      const a = new LambdaBundle(stack(), 'b', { entry: 'lambda/sample/handler.ts', bundleRoot: dir, extraFiles: { 'x.json': '1' } });
+      const b = new LambdaBundle(stack(), 'b', { entry: 'lambda/sample/handler.ts', bundleRoot: dir, extraFiles: { 'x.json': '1' } });
+      const c = new LambdaBundle(stack(), 'b', { entry: 'lambda/sample/handler.ts', bundleRoot: dir, extraFiles: { 'x.json': '2' } });
+      expect(b.directory).toBe(a.directory);
+      expect(c.directory).not.toBe(a.directory);
+      expect(existsSync(join(a.directory, 'index.js'))).toBe(true);
+    });
+  });
+});
