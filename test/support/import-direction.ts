@@ -37,6 +37,14 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   test: ['test', 'app', 'rules', 'config', 'lambda', 'modules', 'localcloud', 'scripts', 'bench'],
 };
 
+/**
+ * Layers whose npm imports are limited too: the rules floor is pure (zod and Node's builtins),
+ * so nothing in it can pull a construct or an SDK client into a Lambda bundle.
+ */
+export const ALLOWED_PACKAGES: Readonly<Record<Layer, RegExp>> = {
+  rules: /^(zod|node:[\w/]+)$/,
+};
+
 export interface ImportFinding {
   /** Project-relative path of the importing file. */
   readonly file: string;
@@ -80,7 +88,11 @@ function resolveSpecifier(root: string, importer: string, specifier: string): st
 }
 
 /** Every import that breaks the table, with a sentence saying which rule and what to do. */
-export function checkImportDirection(root: string, allowed: Readonly<Record<Layer, readonly Layer[]>> = ALLOWED_IMPORTS): ImportFinding[] {
+export function checkImportDirection(
+  root: string,
+  allowed: Readonly<Record<Layer, readonly Layer[]>> = ALLOWED_IMPORTS,
+  allowedPackages: Readonly<Record<Layer, RegExp>> = ALLOWED_PACKAGES,
+): ImportFinding[] {
   const findings: ImportFinding[] = [];
   for (const file of sourceFiles(root)) {
     const fromLayer = layerOf(file);
@@ -91,7 +103,13 @@ export function checkImportDirection(root: string, allowed: Readonly<Record<Laye
     }
     const imports = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true).importedFiles;
     for (const { fileName: specifier } of imports) {
-      if (!specifier.startsWith('.')) continue;
+      if (!specifier.startsWith('.')) {
+        const packages = allowedPackages[fromLayer];
+        if (packages !== undefined && !packages.test(specifier)) {
+          findings.push({ file, specifier, fromLayer, message: `${file}: ${fromLayer}/ may not import the package "${specifier}"; it may import only packages matching ${packages}` });
+        }
+        continue;
+      }
       const target = resolveSpecifier(root, file, specifier);
       if (target === undefined) {
         findings.push({ file, specifier, fromLayer, message: `${file}: imports "${specifier}", which names no file` });

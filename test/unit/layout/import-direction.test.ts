@@ -4,6 +4,7 @@
 //     floor importing anything else, the local cloud importing the app, production importing
 //     test/, lambda/ importing constructs; plus a specifier that names no file and a folder the
 //     table does not know;
+//   - the rules floor importing a package other than zod and Node's builtins;
 //   - the nearest allowed neighbour of each is not reported.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,11 @@ describe('a scratch tree', () => {
   it('catches the rules floor importing anything else of the project, and allows it its own files', () => {
     write('rules/tenant-registry.ts', "import type { s } from '../config/schema';\nimport { prefix } from './naming';\nexport type R = typeof s | typeof prefix;\n");
     expect(messages()).toEqual([expect.stringMatching(/^rules\/tenant-registry\.ts: rules\/ may not import config\/ \("\.\.\/config\/schema"\); rules\/ may import only rules\/$/)]);
+  });
+
+  it('catches the rules floor importing a package other than zod and Node builtins', () => {
+    write('rules/schemas.ts', "import { z } from 'zod';\nimport { createHash } from 'node:crypto';\nimport { STSClient } from '@aws-sdk/client-sts';\nexport const s = [z, createHash, STSClient];\n");
+    expect(messages()).toEqual([expect.stringContaining('rules/schemas.ts: rules/ may not import the package "@aws-sdk/client-sts"')]);
   });
 
   it('catches the local cloud importing the app through any form of import, and allows its own floor', () => {
