@@ -3,6 +3,7 @@
 // elements: Principal", IAM role principals): only Principal/NotPrincipal "AWS" role and user ARNs
 // change, in place, and the rest of the text reads back byte for byte.
 // ---------------------------------------------------------------------------
+import fc from 'fast-check';
 import { toShownPrincipals, toStoredPrincipals } from '../../../localcloud/iam/principal-ids';
 
 const ROLE = 'arn:aws:iam::111122223333:role/path/app';
@@ -46,4 +47,34 @@ test('a single statement object (not a list), and escaped characters, are handle
   const stored = toStoredPrincipals(single, (arn) => ids[arn]);
   expect(JSON.parse(stored).Statement.Principal.AWS).toBe(ROLE_ID);
   expect(JSON.parse(toShownPrincipals(stored, (id) => arns[id])).Statement.Principal.AWS).toBe(ROLE);
+});
+
+// Property: whatever the layout and whichever entries are roles, users, accounts or services,
+// storing then showing (every principal still there) gives back the exact text, and storing
+// touches nothing but the role and user ARNs.
+
+test('property: store then show is the identity on the text while the principals exist', () => {
+  const entry = fc.oneof(fc.constant(ROLE), fc.constant(USER), fc.constant('111122223333'), fc.constant('arn:aws:iam::111122223333:root'), fc.constant('*'));
+  const statement = fc.record({
+    Effect: fc.constantFrom('Allow', 'Deny'),
+    Principal: fc.record({ AWS: fc.oneof(entry, fc.array(entry, { minLength: 1, maxLength: 4 })) }),
+    Action: fc.constant('sts:AssumeRole'),
+    Condition: fc.option(fc.record({ StringEquals: fc.record({ 'aws:PrincipalArn': entry }) }), { nil: undefined }),
+  });
+  const documents = fc.record({ Version: fc.constant('2012-10-17'), Statement: fc.array(statement, { minLength: 1, maxLength: 4 }) });
+  fc.assert(
+    fc.property(documents, fc.constantFrom(0, 1, 2, '\t'), (doc, indent) => {
+      const text = JSON.stringify(doc, null, indent);
+      const stored = toStoredPrincipals(text, (arn) => ids[arn]);
+      expect(toShownPrincipals(stored, (id) => arns[id])).toBe(text);
+      const parsed = JSON.parse(stored) as typeof doc;
+      parsed.Statement.forEach((s, i) => {
+        expect(s.Condition).toEqual(doc.Statement[i].Condition);
+        const before = ([] as string[]).concat(doc.Statement[i].Principal.AWS);
+        const after = ([] as string[]).concat(s.Principal.AWS);
+        expect(after).toEqual(before.map((v) => ids[v] ?? v));
+      });
+    }),
+    { numRuns: 300 },
+  );
 });
