@@ -4,21 +4,10 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 // Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 // ---------------------------------------------------------------------------
-import { AwsError, type AuthorizationRequest, type ContextValue, type PolicyDocumentJson, type Principal } from '../contracts';
-import { accessDeniedMessage, evaluate, type EvaluationPrincipal } from './policy-evaluator';
-import type { IamStore, RoleRecord, UserRecord } from './store';
-
-/** Identity policies of a user or role: inline ones, then attached managed ones (default version). */
-export function identityPoliciesOf(iam: IamStore, entity: RoleRecord | UserRecord | undefined): PolicyDocumentJson[] {
-  if (!entity) return [];
-  const docs = Object.values(entity.inlinePolicies).map((json) => JSON.parse(json) as PolicyDocumentJson);
-  for (const arn of entity.attachedPolicyArns) {
-    const policy = iam.policy(arn);
-    const version = policy?.versions.find((v) => v.versionId === policy.defaultVersionId);
-    if (version) docs.push(JSON.parse(version.document) as PolicyDocumentJson);
-  }
-  return docs;
-}
+import { AwsError, type AuthorizationRequest, type ContextValue, type Principal } from '../contracts';
+import { callerPolicies } from './caller';
+import { accessDeniedMessage, evaluate } from './policy-evaluator';
+import type { IamStore } from './store';
 
 function principalType(p: Principal): string {
   return p.kind === 'root' ? 'Account' : p.kind === 'user' ? 'User' : 'AssumedRole';
@@ -42,20 +31,19 @@ export function globalContext(p: Principal, now: Date): Record<string, ContextVa
   };
 }
 
-export function evaluationPrincipalOf(p: Principal): EvaluationPrincipal {
-  return { kind: p.kind, accountId: p.accountId, arn: p.arn, ...(p.roleArn ? { roleArn: p.roleArn } : {}) };
-}
-
 /** Throws AccessDenied with AWS's message unless the request is allowed. */
 export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
   const p = request.principal;
-  const entity = p.kind === 'user' ? iam.userByArn(p.arn) : p.kind === 'assumed-role' && p.roleArn ? iam.roleByArn(p.roleArn) : undefined;
+  // The caller's policies, boundary and unique ID; a session whose role is gone is refused outright.
+  const caller = callerPolicies(iam, p);
+  if (caller.refusal) throw new AwsError('AccessDenied', accessDeniedMessage(p.arn, request.action, request.resource, caller.refusal), 403);
   const decision = evaluate({
-    principal: evaluationPrincipalOf(p),
+    principal: caller.principal,
     action: request.action,
     resource: request.resource,
     resourceAccountId: request.resourceAccountId,
-    identityPolicies: identityPoliciesOf(iam, entity),
+    identityPolicies: caller.identityPolicies,
+    ...(caller.permissionsBoundary ? { permissionsBoundary: caller.permissionsBoundary } : {}),
     sessionPolicies: p.sessionPolicy ? [p.sessionPolicy] : undefined,
     resourcePolicy: request.resourcePolicy,
     resourcePolicyKind: request.resourcePolicyKind ?? 'resource',

@@ -6,9 +6,11 @@
 import { AwsError, type Principal } from '../contracts';
 import type { QueryParams } from '../core/query';
 import { members } from '../core/query';
+import { AWS_ACCOUNT, isAwsManagedArn } from './aws-managed-policies';
 import { validatePolicyDocument, type PolicyKind } from './policy-evaluator';
 import { principalArnsOf } from './policy-evaluator';
-import type { IamStore, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, UserRecord } from './store';
+import { toShownPrincipals, toStoredPrincipals } from './principal-ids';
+import { policyOwner, type IamStore, type ManagedPolicyRecord, type PolicyVersionRecord, type RoleRecord, type UserRecord } from './store';
 import { checkDocumentParameter } from './validation';
 
 export interface IamCall {
@@ -18,8 +20,9 @@ export interface IamCall {
   readonly accountId: string;
   readonly iam: IamStore;
   now(): Date;
-  /** Throws AccessDenied unless the caller may perform `iam:<action>` on `resource`. */
-  authorize(resource: string): void;
+  /** Throws AccessDenied unless the caller may perform `iam:<action>` on `resource`, a resource of
+   *  `resourceAccountId` (default: the caller's own account). */
+  authorize(resource: string, resourceAccountId?: string): void;
 }
 
 export type IamResult = Record<string, unknown> | undefined;
@@ -46,9 +49,32 @@ export function requireUser(call: IamCall, userName: string): UserRecord {
   return user;
 }
 
+/** The account a managed policy ARN belongs to: `aws` for AWS managed policies. */
+export function policyAccountOf(arn: string): string | undefined {
+  return isAwsManagedArn(arn) ? AWS_ACCOUNT : policyOwner(arn);
+}
+
+/**
+ * A managed policy the caller's account can use: its own customer managed policies and AWS's. A
+ * customer managed policy of another account does not exist for it.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#customer-managed-policies
+ */
+export function usablePolicy(call: IamCall, arn: string): ManagedPolicyRecord | undefined {
+  const owner = policyAccountOf(arn);
+  return owner === call.accountId || owner === AWS_ACCOUNT ? call.iam.policy(arn) : undefined;
+}
+
 export function requirePolicy(call: IamCall, arn: string): ManagedPolicyRecord {
-  const policy = call.iam.policy(arn);
+  const policy = usablePolicy(call, arn);
   if (!policy) throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  return policy;
+}
+
+/** A permissions boundary must be a managed policy the account can use; IAM calls it the scope.
+ *  https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html */
+export function requireBoundaryPolicy(call: IamCall, arn: string): ManagedPolicyRecord {
+  const policy = usablePolicy(call, arn);
+  if (!policy) throw noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`);
   return policy;
 }
 
@@ -73,6 +99,16 @@ export function checkPolicyDocument(call: IamCall, field: string, json: string, 
   }
 }
 
+/** A trust policy as IAM stores it: the roles and users it names, by unique ID. */
+export function storedTrustPolicy(call: IamCall, json: string): string {
+  return toStoredPrincipals(json, (arn) => call.iam.roleByArn(arn)?.roleId ?? call.iam.userByArn(arn)?.userId);
+}
+
+/** A stored trust policy as IAM shows it: ARNs for the principals that still exist, bare IDs for the rest. */
+export function shownTrustPolicy(iam: IamStore, stored: string): string {
+  return toShownPrincipals(stored, (id) => iam.entityById(id)?.arn);
+}
+
 /** IAM returns documents URL-encoded (RFC 3986), so `+` travels as %2B. */
 export function encodeDocument(json: string): string {
   return encodeURIComponent(json);
@@ -86,14 +122,14 @@ export function tagsShape(tags: readonly { Key: string; Value: string }[]) {
   return members(tags.map((t) => ({ Key: t.Key, Value: t.Value })));
 }
 
-export function roleShape(role: RoleRecord): Record<string, unknown> {
+export function roleShape(call: IamCall, role: RoleRecord): Record<string, unknown> {
   return {
     Path: role.path,
     RoleName: role.roleName,
     RoleId: role.roleId,
     Arn: role.arn,
     CreateDate: role.createDate,
-    AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
+    AssumeRolePolicyDocument: encodeDocument(shownTrustPolicy(call.iam, role.assumeRolePolicyDocument)),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDuration,
     ...(role.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary } } : {}),
@@ -108,6 +144,7 @@ export function userShape(user: UserRecord): Record<string, unknown> {
     UserId: user.userId,
     Arn: user.arn,
     CreateDate: user.createDate,
+    ...(user.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundary } } : {}),
     ...(user.tags.length > 0 ? { Tags: tagsShape(user.tags) } : {}),
   };
 }
@@ -119,8 +156,8 @@ export function policyShape(call: IamCall, policy: ManagedPolicyRecord): Record<
     Arn: policy.arn,
     Path: policy.path,
     DefaultVersionId: policy.defaultVersionId,
-    AttachmentCount: call.iam.attachmentCount(policy.arn),
-    PermissionsBoundaryUsageCount: 0,
+    AttachmentCount: call.iam.attachmentCount(policy.arn, call.accountId),
+    PermissionsBoundaryUsageCount: call.iam.boundaryUsageCount(policy.arn, call.accountId),
     IsAttachable: true,
     ...(policy.description !== undefined ? { Description: policy.description } : {}),
     CreateDate: policy.createDate,

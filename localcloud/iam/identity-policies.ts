@@ -6,7 +6,8 @@
 // ---------------------------------------------------------------------------
 import { members } from '../core/query';
 import { checkPolicyDocument, encodeDocument, limitExceeded, noSuchEntity, requirePolicy, type IamCall } from './call';
-import { checkName, policySize } from './validation';
+import { paginate } from './pagination';
+import { checkName, checkPath, policySize } from './validation';
 
 /** What roles and users have in common: their inline documents and attached policy ARNs. */
 export interface PolicyHolder {
@@ -52,8 +53,9 @@ export function deleteInlinePolicy(call: IamCall, holder: PolicyHolder, kind: Ho
   call.iam.save();
 }
 
-export function listInlinePolicies(holder: PolicyHolder) {
-  return { PolicyNames: members(Object.keys(holder.inlinePolicies).sort()), IsTruncated: false };
+export function listInlinePolicies(call: IamCall, holder: PolicyHolder) {
+  const { page, fields } = paginate(call, Object.keys(holder.inlinePolicies), (name) => name);
+  return { PolicyNames: members(page), ...fields };
 }
 
 /** Attaching an already attached policy is a no-op, as on IAM. */
@@ -73,7 +75,15 @@ export function detachPolicy(call: IamCall, holder: PolicyHolder): void {
   call.iam.save();
 }
 
+/** Attached policies whose path starts with `PathPrefix`, by name.
+ *  https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedRolePolicies.html */
 export function listAttachedPolicies(call: IamCall, holder: PolicyHolder) {
-  const attached = holder.attachedPolicyArns.map((arn) => ({ PolicyName: call.iam.policy(arn)?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
-  return { AttachedPolicies: members(attached), IsTruncated: false };
+  const prefix = call.params.optional('PathPrefix') ?? '/';
+  checkPath(prefix, 'pathPrefix');
+  const attached = holder.attachedPolicyArns
+    .map((arn) => ({ arn, policy: call.iam.policy(arn) }))
+    .filter(({ policy }) => (policy?.path ?? '/').startsWith(prefix))
+    .map(({ arn, policy }) => ({ PolicyName: policy?.policyName ?? arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn }));
+  const { page, fields } = paginate(call, attached, (a) => `${a.PolicyName}\n${a.PolicyArn}`);
+  return { AttachedPolicies: members(page), ...fields };
 }

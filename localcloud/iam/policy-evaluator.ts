@@ -4,6 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 // Pure: no I/O, no state. The core calls it for every non-root request; IAM uses the grammar.
 // ---------------------------------------------------------------------------
 import { conditionsHold, indexContext, type ContextIndex } from './policy-conditions';
@@ -78,15 +79,16 @@ const ROOT_CANNOT_ASSUME = 'Roles may not be assumed by root accounts.';
 /**
  * Whether AWS would allow this request, and why. See `EvaluationInput` for the inputs.
  *
- * 1. An explicit Deny in any applicable policy (identity, session, or a resource-policy statement
- *    naming the caller) wins.
+ * 1. An explicit Deny in any applicable policy (identity, permissions boundary, session, or a
+ *    resource-policy statement naming the caller) wins.
  * 2. A service principal is allowed only by a resource policy naming that service.
- * 3. Cross account: the identity side (identity policies intersected with session policies when the
- *    session has any; root: always) AND the resource policy must both allow.
+ * 3. Cross account: the identity side (identity policies intersected with the permissions boundary
+ *    and the session policies, each when there is one; root: always) AND the resource policy must
+ *    both allow.
  * 4. Same account: the root user is allowed. Otherwise allowed when the identity side allows, or
  *    when the resource policy names the caller itself. A grant to the role ARN (or `*`) is still
- *    limited by the session policy; a grant to the exact session ARN is not. A grant to the
- *    account only delegates to the identity side.
+ *    limited by the permissions boundary and the session policy; a grant to the exact session ARN or
+ *    to a user's ARN is not. A grant to the account only delegates to the identity side.
  *    In `trust` mode (sts:AssumeRole) the trust policy must allow in every case; when it names the
  *    account rather than the caller, the identity side must allow too.
  */
@@ -102,10 +104,13 @@ export function evaluate(input: EvaluationInput): Decision {
   // without Policy or PolicyArns has no session policy, so an empty list limits nothing.
   const identityDocs = isRoot || isService ? [] : input.identityPolicies;
   const sessionDocs = isRoot || isService || !input.sessionPolicies?.length ? undefined : input.sessionPolicies;
+  const boundaryDocs = isRoot || isService || !input.permissionsBoundary ? undefined : [input.permissionsBoundary];
 
   // -- 1. explicit deny ------------------------------------------------------
   const identityDeny = applying(identityDocs, 'Deny', request)[0];
   if (identityDeny) return explicitDeny('identity', 'explicit deny in an identity-based policy', identityDeny);
+  const boundaryDeny = applying(boundaryDocs ?? [], 'Deny', request)[0];
+  if (boundaryDeny) return explicitDeny('boundary', 'explicit deny in a permissions boundary', boundaryDeny);
   const sessionDeny = applying(sessionDocs ?? [], 'Deny', request)[0];
   if (sessionDeny) return explicitDeny('session', 'explicit deny in a session policy', sessionDeny);
   const resourceDeny = applyingToPrincipal(input.resourcePolicy, 'Deny', principal, request)[0];
@@ -126,17 +131,25 @@ export function evaluate(input: EvaluationInput): Decision {
   // -- identity side -----------------------------------------------------------
   const identityAllows = applying(identityDocs, 'Allow', request);
   const sessionAllows = sessionDocs === undefined ? [] : applying(sessionDocs, 'Allow', request);
+  const boundaryAllows = boundaryDocs === undefined ? [] : applying(boundaryDocs, 'Allow', request);
   const identityAllowed = isRoot || identityAllows.length > 0;
   const sessionAllowed = sessionDocs === undefined || sessionAllows.length > 0;
-  const identityMatched = [...identityAllows.map((s) => matched('identity', s)), ...sessionAllows.map((s) => matched('session', s))];
-  const identityDenial = (): Decision =>
-    identityAllowed ? implicitDeny('session', 'session policy does not allow') : implicitDeny('identity', 'no identity-based policy allows');
+  // A permissions boundary grants nothing: it only caps the identity side (and grants to the role ARN).
+  const boundaryAllowed = boundaryDocs === undefined || boundaryAllows.length > 0;
+  const identityMatched = [
+    ...identityAllows.map((s) => matched('identity', s)), ...boundaryAllows.map((s) => matched('boundary', s)), ...sessionAllows.map((s) => matched('session', s)),
+  ];
+  /** The limit that cut an allow: the boundary first, then the session policy. */
+  const limitDenial = (): Decision =>
+    !boundaryAllowed ? implicitDeny('boundary', 'permissions boundary does not allow') : implicitDeny('session', 'session policy does not allow');
+  const identityDenial = (): Decision => (identityAllowed ? limitDenial() : implicitDeny('identity', 'no identity-based policy allows'));
+  const limitsAllow = boundaryAllowed && sessionAllowed;
 
   const sameAccount = principal.accountId === input.resourceAccountId;
 
   // -- 3. cross account --------------------------------------------------------
   if (!sameAccount) {
-    if (!identityAllowed || !sessionAllowed) return identityDenial();
+    if (!identityAllowed || !limitsAllow) return identityDenial();
     if (resourceAllows.length === 0) return implicitDeny('resource', `no ${resourceWord} allows (cross-account access needs both sides)`);
     return allow(`identity side and ${resourceWord} both allow (cross-account)`, [...identityMatched, ...resourceMatched]);
   }
@@ -144,15 +157,16 @@ export function evaluate(input: EvaluationInput): Decision {
   // -- 4. same account ---------------------------------------------------------
   if (isRoot) return allow("root user of the resource's account", []);
 
-  // A grant naming the caller directly. The exact session ARN escapes the session policy; the role
-  // ARN, a user ARN or `*` are folded into the identity's permissions before the session policy cuts.
+  // A grant naming the caller directly. The exact session ARN and a user's ARN escape the permissions
+  // boundary and the session policy; the role ARN or `*` are folded into the identity's permissions
+  // before those limits cut. https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-eval-logic
   const directGrants = resourceAllows.filter((g) =>
-    g.kinds.some((k) => k === 'session' || k === 'user' || ((k === 'role' || k === 'everyone') && sessionAllowed)),
+    g.kinds.some((k) => k === 'session' || k === 'user' || ((k === 'role' || k === 'everyone') && limitsAllow)),
   );
-  const identityGrants = identityAllowed && sessionAllowed;
-  // A resource grant naming the caller that only the session policy cuts reads as the session's refusal.
-  const cutBySession = !sessionAllowed && resourceAllows.some((g) => g.kinds.some((k) => k === 'role' || k === 'everyone'));
-  const sameAccountDenial = (): Decision => (cutBySession ? implicitDeny('session', 'session policy does not allow') : identityDenial());
+  const identityGrants = identityAllowed && limitsAllow;
+  // A resource grant naming the caller that only a limit cuts reads as that limit's refusal.
+  const cutByLimit = !limitsAllow && resourceAllows.some((g) => g.kinds.some((k) => k === 'role' || k === 'everyone'));
+  const sameAccountDenial = (): Decision => (cutByLimit ? limitDenial() : identityDenial());
 
   if (trust) {
     if (resourceAllows.length === 0) return implicitDeny('resource', 'no trust policy allows');
@@ -170,10 +184,12 @@ export function evaluate(input: EvaluationInput): Decision {
 // Messages
 // ---------------------------------------------------------------------------
 
+/** How AWS's messages name each policy type ("no permissions boundary allows", "an explicit deny in a session policy"). */
 const POLICY_WORDS: Readonly<Record<PolicyType, { readonly noun: string; readonly article: string }>> = {
-  identity: { noun: 'identity-based', article: 'an' },
-  resource: { noun: 'resource-based', article: 'a' },
-  session: { noun: 'session', article: 'a' },
+  identity: { noun: 'identity-based policy', article: 'an' },
+  boundary: { noun: 'permissions boundary', article: 'a' },
+  resource: { noun: 'resource-based policy', article: 'a' },
+  session: { noun: 'session policy', article: 'a' },
 };
 
 /**
@@ -187,6 +203,6 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   const base = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
   if (decision.decision === 'Allow' || !decision.deniedBy) return base;
   const words = POLICY_WORDS[decision.deniedBy];
-  if (decision.decision === 'ExplicitDeny') return `${base} with an explicit deny in ${words.article} ${words.noun} policy`;
-  return `${base} because no ${words.noun} policy allows the ${action} action`;
+  if (decision.decision === 'ExplicitDeny') return `${base} with an explicit deny in ${words.article} ${words.noun}`;
+  return `${base} because no ${words.noun} allows the ${action} action`;
 }

@@ -31,6 +31,8 @@ export const DUPLICATE_SID = 'Statement IDs (SID) in a single policy must be uni
 export const NON_ALPHANUMERIC_SID = 'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*';
 const IAM_SID_PATTERN = /^[0-9A-Za-z]*$/;
 export const TRUST_ACTIONS_ONLY = 'AssumeRole policy may only specify STS AssumeRole actions.';
+/** IAM's validator names an element a document's kind does not take ("Has prohibited field Resource"). */
+export const TRUST_NOT_PRINCIPAL = 'Has prohibited field NotPrincipal';
 
 function malformed(message: string): AwsError {
   return new AwsError('MalformedPolicyDocument', message);
@@ -131,6 +133,9 @@ function validatePrincipal(statement: Record<string, unknown>, kind: PolicyKind)
     if (hasPrincipal || hasNotPrincipal) throw malformed(PRINCIPAL_NOT_ALLOWED);
     return;
   }
+  // NotPrincipal is for some resource-based policies only, never a role's trust policy.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+  if (kind === 'trust' && hasNotPrincipal) throw malformed(TRUST_NOT_PRINCIPAL);
   if (!hasPrincipal && !hasNotPrincipal) throw malformed(PRINCIPAL_REQUIRED);
   validatePrincipalElement(hasPrincipal ? statement.Principal : statement.NotPrincipal);
 }

@@ -41,9 +41,43 @@ export function actionMatches(statement: StatementJson, action: string): boolean
  *  policy's) applies to the resource it is attached to.
  *  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html */
 export function resourceMatches(statement: StatementJson, resource: string): boolean {
-  if (statement.Resource !== undefined) return asList(statement.Resource).some((p) => globMatch(p, resource, false));
-  if (statement.NotResource !== undefined) return !asList(statement.NotResource).some((p) => globMatch(p, resource, false));
+  if (statement.Resource !== undefined) return asList(statement.Resource).some((p) => resourcePatternMatches(p, resource));
+  if (statement.NotResource !== undefined) return !asList(statement.NotResource).some((p) => resourcePatternMatches(p, resource));
   return true;
+}
+
+const arnPatternCache = new Map<string, RegExp>();
+
+/**
+ * One Resource (or NotResource) entry against a resource ARN. `*` alone is every resource.
+ * Otherwise the entry is an ARN whose colon-separated segments each take wildcards: `?` is one
+ * character and `*` any run of characters, both within the segment, except a `*` that is the last
+ * character of its segment, which may expand beyond the colon boundaries. The service segment takes
+ * no wildcard at all: its `*` and `?` are literal characters.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+ */
+export function resourcePatternMatches(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  if (!pattern.startsWith('arn:')) return globMatch(pattern, resource, false);
+  let regex = arnPatternCache.get(pattern);
+  if (!regex) {
+    const literal = (ch: string) => ch.replace(/[.+^${}()|[\]\\*?]/g, (c) => `\\${c}`);
+    const segments = pattern.split(':').map((segment, index) => {
+      if (index === 2) return literal(segment);
+      let out = '';
+      for (let i = 0; i < segment.length; i++) {
+        const ch = segment[i];
+        if (ch === '*') out += i === segment.length - 1 ? '.*' : '[^:]*';
+        else if (ch === '?') out += '[^:]';
+        else out += literal(ch);
+      }
+      return out;
+    });
+    regex = new RegExp(`^${segments.join(':')}$`, 's');
+    if (arnPatternCache.size > 5000) arnPatternCache.clear(); // bounded: policies are few, requests many
+    arnPatternCache.set(pattern, regex);
+  }
+  return regex.test(resource);
 }
 
 // ---------------------------------------------------------------------------
@@ -103,6 +137,9 @@ function matchAwsEntry(entry: string, principal: EvaluationPrincipal): Principal
   if (principal.kind === 'service') return undefined;
   if (ACCOUNT_ID.test(entry)) return entry === principal.accountId ? 'account' : undefined;
   if (entry.startsWith('arn:') && entry.endsWith(`:iam::${principal.accountId}:root`) && entry.split(':').length === 6) return 'account';
+  // A trust policy names users and roles by unique ID once stored, so a user or role deleted and
+  // re-created under the same name is someone else. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+  if (principal.uniqueId !== undefined && entry === principal.uniqueId) return principal.kind === 'user' ? 'user' : 'role';
   if (principal.kind === 'user' && entry === principal.arn) return 'user';
   if (principal.kind === 'assumed-role') {
     if (entry === principal.arn) return 'session';

@@ -10,7 +10,7 @@ export type { ContextValue, PolicyDocumentJson };
 export type PolicyKind = 'identity' | 'trust' | 'resource' | 'session';
 
 /** The policy types AWS names in its access-denied messages. */
-export type PolicyType = 'identity' | 'session' | 'resource';
+export type PolicyType = 'identity' | 'boundary' | 'session' | 'resource';
 
 /** Who is asking. A service principal (e.g. lambda.amazonaws.com) has no account of its own. */
 export interface EvaluationPrincipal {
@@ -25,6 +25,9 @@ export interface EvaluationPrincipal {
   readonly roleArn?: string;
   /** For services: the service principal name (lambda.amazonaws.com). Defaults to `arn`. */
   readonly servicePrincipal?: string;
+  /** For users: the user's unique ID (AIDA...); for sessions: the role's (AROA...). A trust policy
+   *  stores the users and roles it names as these IDs, so it matches the principal, not its name. */
+  readonly uniqueId?: string;
 }
 
 export interface EvaluationInput {
@@ -37,6 +40,9 @@ export interface EvaluationInput {
   readonly resourceAccountId: string;
   /** Every identity-based policy of the user or role (inline and managed). Ignored for root and services. */
   readonly identityPolicies: readonly PolicyDocumentJson[];
+  /** The user's or role's permissions boundary (the default version of its managed policy).
+   *  `undefined` means it has none: no limit. Ignored for root and services. */
+  readonly permissionsBoundary?: PolicyDocumentJson;
   /** Session policies passed to AssumeRole. `undefined` (or an empty list) means the session has none: no limit. */
   readonly sessionPolicies?: readonly PolicyDocumentJson[];
   /** The resource-based policy: a function policy, or a role's trust policy for sts:AssumeRole. */

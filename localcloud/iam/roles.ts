@@ -5,13 +5,14 @@
 import { uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, checkPolicyDocument, deleteConflict, iamDate, limitExceeded, requirePolicy,
-  requireRole, roleShape, tagsShape, type IamCall, type IamOperation,
+  alreadyExists, checkPolicyDocument, deleteConflict, iamDate, limitExceeded, requireBoundaryPolicy,
+  requireRole, roleShape, storedTrustPolicy, tagsShape, type IamCall, type IamOperation,
 } from './call';
 import {
   attachPolicy, deleteInlinePolicy, detachPolicy, getInlinePolicy, listAttachedPolicies, listInlinePolicies, putInlinePolicy, type HolderKind,
 } from './identity-policies';
-import { nameKey, type RoleRecord } from './store';
+import { paginate } from './pagination';
+import { nameKey, nameRecord, type RoleRecord } from './store';
 import {
   ROLE_INLINE_MAX, TRUST_POLICY_MAX, checkDescription, checkMaxSessionDuration, checkName, checkPath, checkTags, policySize,
 } from './validation';
@@ -55,26 +56,29 @@ export const roleOperations: Record<string, IamOperation> = {
     if (call.iam.role(call.accountId, name)) throw alreadyExists(`Role with name ${name} already exists.`);
     checkTrustPolicy(call, document);
     const boundary = p.optional('PermissionsBoundary');
-    if (boundary !== undefined) requirePolicy(call, boundary);
+    if (boundary !== undefined) requireBoundaryPolicy(call, boundary);
     const role: RoleRecord = {
-      roleName: name, roleId: uniqueId('AROA'), path, arn, createDate: iamDate(call.now()), assumeRolePolicyDocument: document,
+      // The trust policy is stored with the roles and users it names as their unique IDs.
+      roleName: name, roleId: uniqueId('AROA'), path, arn, createDate: iamDate(call.now()), assumeRolePolicyDocument: storedTrustPolicy(call, document),
       ...(description !== undefined ? { description } : {}), maxSessionDuration, ...(boundary ? { permissionsBoundary: boundary } : {}),
-      tags, inlinePolicies: {}, attachedPolicyArns: [],
+      tags, inlinePolicies: nameRecord(), attachedPolicyArns: [],
     };
     call.iam.account(call.accountId).roles[nameKey(name)] = role;
     call.iam.save();
-    return { Role: roleShape(role) };
+    return { Role: roleShape(call, role) };
   },
 
   GetRole(call) {
-    return { Role: roleShape(roleFor(call)) };
+    return { Role: roleShape(call, roleFor(call)) };
   },
 
   ListRoles(call) {
     call.authorize('*');
     const prefix = call.params.optional('PathPrefix') ?? '/';
-    const roles = Object.values(call.iam.account(call.accountId).roles).filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
-    return { Roles: members(roles.map(roleShape)), IsTruncated: false };
+    checkPath(prefix, 'pathPrefix');
+    const roles = call.iam.rolesOf(call.accountId).filter((r) => r.path.startsWith(prefix));
+    const { page, fields } = paginate(call, roles, (r) => nameKey(r.roleName));
+    return { Roles: members(page.map((r) => roleShape(call, r))), ...fields };
   },
 
   DeleteRole(call) {
@@ -104,14 +108,14 @@ export const roleOperations: Record<string, IamOperation> = {
     checkDescription(description);
     role.description = description;
     call.iam.save();
-    return { Role: roleShape(role) };
+    return { Role: roleShape(call, role) };
   },
 
   UpdateAssumeRolePolicy(call) {
     const role = roleFor(call);
     const document = call.params.required('PolicyDocument');
     checkTrustPolicy(call, document);
-    role.assumeRolePolicyDocument = document;
+    role.assumeRolePolicyDocument = storedTrustPolicy(call, document);
     call.iam.save();
     return undefined;
   },
@@ -136,7 +140,27 @@ export const roleOperations: Record<string, IamOperation> = {
   },
 
   ListRoleTags(call) {
-    return { Tags: tagsShape(roleFor(call).tags), IsTruncated: false };
+    const { page, fields } = paginate(call, roleFor(call).tags, (t) => t.Key.toLowerCase());
+    return { Tags: tagsShape(page), ...fields };
+  },
+
+  // -- permissions boundary ------------------------------------------------------
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
+
+  PutRolePermissionsBoundary(call) {
+    const role = roleFor(call);
+    const arn = call.params.required('PermissionsBoundary');
+    requireBoundaryPolicy(call, arn);
+    role.permissionsBoundary = arn;
+    call.iam.save();
+    return undefined;
+  },
+
+  DeleteRolePermissionsBoundary(call) {
+    const role = roleFor(call);
+    delete role.permissionsBoundary;
+    call.iam.save();
+    return undefined;
   },
 
   // -- inline policies and managed attachments (shared with users) --------------
@@ -158,7 +182,7 @@ export const roleOperations: Record<string, IamOperation> = {
   },
 
   ListRolePolicies(call) {
-    return listInlinePolicies(roleFor(call));
+    return listInlinePolicies(call, roleFor(call));
   },
 
   AttachRolePolicy(call) {
@@ -178,6 +202,7 @@ export const roleOperations: Record<string, IamOperation> = {
   /** The local cloud has no EC2, so no role is ever in an instance profile. */
   ListInstanceProfilesForRole(call) {
     roleFor(call);
-    return { InstanceProfiles: '', IsTruncated: false };
+    const { fields } = paginate(call, [], () => '');
+    return { InstanceProfiles: '', ...fields };
   },
 };

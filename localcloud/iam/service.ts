@@ -34,7 +34,7 @@ export function createIamService(iam: IamStore): Service {
         accountId,
         iam,
         now: () => ctx.now(),
-        authorize: (resource) => ctx.authorize({ principal: req.principal, action: `iam:${action}`, resource, resourceAccountId: accountId }),
+        authorize: (resource, resourceAccountId = accountId) => ctx.authorize({ principal: req.principal, action: `iam:${action}`, resource, resourceAccountId }),
       };
       return queryResponse('iam', action, operation(call), req.requestId);
     },

@@ -4,6 +4,7 @@
 // to case, as IAM enforces: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
 // ---------------------------------------------------------------------------
 import type { StateStore } from '../contracts';
+import { awsManagedPolicy, isAwsManagedArn } from './aws-managed-policies';
 
 export interface Tag { Key: string; Value: string }
 
@@ -79,6 +80,37 @@ interface IamState {
 
 const NAMESPACE = 'iam';
 
+// ---------------------------------------------------------------------------
+// Name-keyed records have no prototype: IAM names such as `__proto__`, `constructor` or
+// `hasOwnProperty` ([\w+=,.@-]+ allows them) are ordinary keys, never Object.prototype's members.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern)
+// ---------------------------------------------------------------------------
+
+/** An empty record keyed by names, safe for any name. */
+export function nameRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** A record read back from a state file (JSON.parse makes `__proto__` an own key) as a prototype-less one. */
+function revive<T>(parsed: Record<string, T> | undefined, each: (value: T) => T = (v) => v): Record<string, T> {
+  const out = nameRecord<T>();
+  for (const [key, value] of Object.entries(parsed ?? {})) out[key] = each(value);
+  return out;
+}
+
+function reviveState(parsed: IamState | undefined): IamState {
+  const holder = <H extends { inlinePolicies: Record<string, string> }>(h: H): H => ({ ...h, inlinePolicies: revive(h.inlinePolicies) });
+  return {
+    accounts: revive(parsed?.accounts, (a) => ({ roles: revive(a.roles, holder), users: revive(a.users, holder), policies: revive(a.policies) })),
+    accessKeys: revive(parsed?.accessKeys),
+  };
+}
+
+/** The account that owns a customer managed policy ARN (`arn:aws:iam::<account>:policy/...`). */
+export function policyOwner(arn: string): string | undefined {
+  return /^arn:aws:iam::(\d{12}):policy\//.exec(arn)?.[1];
+}
+
 /** Key of a name in its account's map: IAM names are case-insensitive for uniqueness. */
 export const nameKey = (name: string): string => name.toLowerCase();
 
@@ -86,7 +118,7 @@ export class IamStore {
   private readonly data: IamState;
 
   constructor(private readonly store: StateStore) {
-    this.data = store.read<IamState>(NAMESPACE) ?? { accounts: {}, accessKeys: {} };
+    this.data = reviveState(store.read<IamState>(NAMESPACE));
   }
 
   /** Persist after a change (callers mutate records, then save). */
@@ -97,7 +129,7 @@ export class IamStore {
   account(accountId: string): IamAccountState {
     let acct = this.data.accounts[accountId];
     if (!acct) {
-      acct = { roles: {}, users: {}, policies: {} };
+      acct = { roles: nameRecord(), users: nameRecord(), policies: nameRecord() };
       this.data.accounts[accountId] = acct;
     }
     return acct;
@@ -111,9 +143,30 @@ export class IamStore {
     return this.data.accounts[accountId]?.users[nameKey(userName)];
   }
 
+  /** A customer managed policy of any account, or an AWS managed one. Callers that act for an
+   *  account check the owner themselves (`policyOwner`): a policy is usable only in its own account. */
   policy(arn: string): ManagedPolicyRecord | undefined {
-    const accountId = /^arn:aws:iam::(\d{12}):policy\//.exec(arn)?.[1];
+    if (isAwsManagedArn(arn)) return awsManagedPolicy(arn);
+    const accountId = policyOwner(arn);
     return accountId ? this.data.accounts[accountId]?.policies[arn] : undefined;
+  }
+
+  /** The role or user whose unique ID (AROA... / AIDA...) this is, in any account. */
+  entityById(uniqueId: string): RoleRecord | UserRecord | undefined {
+    for (const acct of Object.values(this.data.accounts)) {
+      if (uniqueId.startsWith('AROA')) { for (const r of Object.values(acct.roles)) if (r.roleId === uniqueId) return r; }
+      else if (uniqueId.startsWith('AIDA')) { for (const u of Object.values(acct.users)) if (u.userId === uniqueId) return u; }
+    }
+    return undefined;
+  }
+
+  /** The roles and users of an account, for listing. */
+  rolesOf(accountId: string): RoleRecord[] {
+    return Object.values(this.data.accounts[accountId]?.roles ?? {});
+  }
+
+  usersOf(accountId: string): UserRecord[] {
+    return Object.values(this.data.accounts[accountId]?.users ?? {});
   }
 
   /** A role by ARN: the path must match too, as IAM compares the whole ARN. */
@@ -145,13 +198,19 @@ export class IamStore {
     delete this.data.accessKeys[accessKeyId];
   }
 
-  /** How many users and roles a managed policy is attached to. */
-  attachmentCount(arn: string): number {
-    let n = 0;
-    for (const acct of Object.values(this.data.accounts)) {
-      for (const r of Object.values(acct.roles)) if (r.attachedPolicyArns.includes(arn)) n++;
-      for (const u of Object.values(acct.users)) if (u.attachedPolicyArns.includes(arn)) n++;
-    }
-    return n;
+  /** How many users and roles of `accountId` a managed policy is attached to (an AWS managed
+   *  policy counts per account: each account sees its own use of it). */
+  attachmentCount(arn: string, accountId: string): number {
+    return this.holdersIn(accountId).filter((h) => h.attachedPolicyArns.includes(arn)).length;
+  }
+
+  /** How many users and roles of `accountId` use a managed policy as their permissions boundary. */
+  boundaryUsageCount(arn: string, accountId: string): number {
+    return this.holdersIn(accountId).filter((h) => h.permissionsBoundary === arn).length;
+  }
+
+  private holdersIn(accountId: string): (RoleRecord | UserRecord)[] {
+    const acct = this.data.accounts[accountId];
+    return acct ? [...Object.values(acct.roles), ...Object.values(acct.users)] : [];
   }
 }

@@ -6,13 +6,14 @@ import { AwsError } from '../contracts';
 import { secretAccessKey, uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, deleteConflict, iamDate, limitExceeded, noSuchEntity,
+  alreadyExists, deleteConflict, iamDate, limitExceeded, noSuchEntity, requireBoundaryPolicy,
   requireUser, userShape, type IamCall, type IamOperation,
 } from './call';
 import {
   attachPolicy, deleteInlinePolicy, detachPolicy, getInlinePolicy, listAttachedPolicies, listInlinePolicies, putInlinePolicy, type HolderKind,
 } from './identity-policies';
-import { nameKey, type UserRecord } from './store';
+import { paginate } from './pagination';
+import { nameKey, nameRecord, type UserRecord } from './store';
 import { USER_INLINE_MAX, checkName, checkPath, checkTags } from './validation';
 
 const userArnOf = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:user${path}${name}`;
@@ -50,7 +51,12 @@ export const userOperations: Record<string, IamOperation> = {
     const tags = call.params.tags();
     checkTags(tags);
     if (call.iam.user(call.accountId, name)) throw alreadyExists(`User with name ${name} already exists.`);
-    const user: UserRecord = { userName: name, userId: uniqueId('AIDA'), path, arn, createDate: iamDate(call.now()), tags, inlinePolicies: {}, attachedPolicyArns: [] };
+    const boundary = call.params.optional('PermissionsBoundary');
+    if (boundary !== undefined) requireBoundaryPolicy(call, boundary);
+    const user: UserRecord = {
+      userName: name, userId: uniqueId('AIDA'), path, arn, createDate: iamDate(call.now()), ...(boundary ? { permissionsBoundary: boundary } : {}),
+      tags, inlinePolicies: nameRecord(), attachedPolicyArns: [],
+    };
     call.iam.account(call.accountId).users[nameKey(name)] = user;
     call.iam.save();
     return { User: userShape(user) };
@@ -62,6 +68,16 @@ export const userOperations: Record<string, IamOperation> = {
       return { User: { UserId: call.accountId, Arn: call.principal.arn, CreateDate: iamDate(new Date(0)) } };
     }
     return { User: userShape(userFor(call, true)) };
+  },
+
+  /** https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html */
+  ListUsers(call) {
+    call.authorize('*');
+    const prefix = call.params.optional('PathPrefix') ?? '/';
+    checkPath(prefix, 'pathPrefix');
+    const users = call.iam.usersOf(call.accountId).filter((u) => u.path.startsWith(prefix));
+    const { page, fields } = paginate(call, users, (u) => nameKey(u.userName));
+    return { Users: members(page.map(userShape)), ...fields };
   },
 
   DeleteUser(call) {
@@ -111,8 +127,9 @@ export const userOperations: Record<string, IamOperation> = {
 
   ListAccessKeys(call) {
     const user = userFor(call, true);
-    const keys = call.iam.accessKeysOf(call.accountId, user.userName).map((k) => ({ UserName: k.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: k.createDate }));
-    return { AccessKeyMetadata: members(keys), IsTruncated: false };
+    const { page, fields } = paginate(call, call.iam.accessKeysOf(call.accountId, user.userName), (k) => k.accessKeyId);
+    const keys = page.map((k) => ({ UserName: k.userName, AccessKeyId: k.accessKeyId, Status: k.status, CreateDate: k.createDate }));
+    return { AccessKeyMetadata: members(keys), ...fields };
   },
 
   // -- inline policies and managed attachments (shared with roles) --------------
@@ -134,7 +151,7 @@ export const userOperations: Record<string, IamOperation> = {
   },
 
   ListUserPolicies(call) {
-    return listInlinePolicies(userFor(call));
+    return listInlinePolicies(call, userFor(call));
   },
 
   AttachUserPolicy(call) {
@@ -149,5 +166,24 @@ export const userOperations: Record<string, IamOperation> = {
 
   ListAttachedUserPolicies(call) {
     return listAttachedPolicies(call, userFor(call));
+  },
+
+  // -- permissions boundary ------------------------------------------------------
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
+
+  PutUserPermissionsBoundary(call) {
+    const user = userFor(call);
+    const arn = call.params.required('PermissionsBoundary');
+    requireBoundaryPolicy(call, arn);
+    user.permissionsBoundary = arn;
+    call.iam.save();
+    return undefined;
+  },
+
+  DeleteUserPermissionsBoundary(call) {
+    const user = userFor(call);
+    delete user.permissionsBoundary;
+    call.iam.save();
+    return undefined;
   },
 };

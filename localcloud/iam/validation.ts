@@ -23,9 +23,14 @@ export function checkName(field: 'roleName' | 'userName' | 'policyName', value: 
 
 /** Paths: "/" or "/.../" of printable ASCII, 1-512 characters.
  *  https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (Path) */
-export function checkPath(value: string): void {
-  lengthBetween('path', value, 1, 512);
-  if (!/^(\/|\/[\u0021-\u007E]+\/)$/.test(value)) throw invalid('path', value, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
+export function checkPath(value: string, field: 'path' | 'pathPrefix' = 'path'): void {
+  lengthBetween(field, value, 1, 512);
+  if (field === 'pathPrefix') {
+    // A path prefix: "/" or "/..." (it need not end with "/"). https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html
+    if (!/^\u002F[\u0021-\u007F]*$/.test(value)) throw invalid(field, value, 'Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*');
+    return;
+  }
+  if (!/^(\/|\/[\u0021-\u007E]+\/)$/.test(value)) throw invalid(field, value, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
 }
 
 /** MaxSessionDuration: 3600-43200 seconds.

@@ -1,0 +1,68 @@
+// ---------------------------------------------------------------------------
+// Shared by the IAM fidelity suite: timeouts sized for a loaded 2-core machine, and the AWS CLI
+// (v1) and boto3 pointed at a running local cloud with an account's root keys.
+// ---------------------------------------------------------------------------
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Credentials, TestCloud } from '../../support/localcloud';
+
+/** Starting a cloud (a child process that compiles TypeScript) on a loaded machine. */
+export const START_TIMEOUT_MS = 90_000;
+export const STOP_TIMEOUT_MS = 30_000;
+/** A test of a few SDK calls. */
+export const CALLS_TIMEOUT_MS = 30_000;
+/** A test that spawns the AWS CLI or Python (each start costs a second or more). */
+export const CLIENT_TIMEOUT_MS = 90_000;
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The AWS CLI, when installed; tests that need it are skipped with the reason printed. */
+export const AWS_CLI = onPath('aws');
+export const PYTHON = onPath('python3');
+
+export function skipReason(what: 'aws' | 'python3'): string | undefined {
+  if (what === 'aws' && !AWS_CLI) return 'the AWS CLI (`aws`) is not installed: skipping the CLI checks';
+  if (what === 'python3' && !PYTHON) return 'python3 is not installed: skipping the boto3 checks';
+  return undefined;
+}
+
+function clientEnv(credentials: Credentials): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH, HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_MAX_ATTEMPTS: '1', AWS_RETRY_MODE: 'standard',
+  };
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `aws <args> --endpoint-url <cloud> --output json` with the account's keys. */
+export function awsCli(cloud: TestCloud, credentials: Credentials, args: string[]): Promise<CliResult> {
+  return run(AWS_CLI!, [...args, '--endpoint-url', cloud.url, '--output', 'json'], clientEnv(credentials));
+}
+
+/** `python3 -c <script>` with the account's keys and ENDPOINT set to the cloud's URL. */
+export function python(cloud: TestCloud, credentials: Credentials, script: string): Promise<CliResult> {
+  return run(PYTHON!, ['-c', script], { ...clientEnv(credentials), ENDPOINT: cloud.url });
+}
