@@ -5,7 +5,7 @@
 // Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 // ---------------------------------------------------------------------------
 import { AwsError, type AuthorizationRequest, type ContextValue, type PolicyDocumentJson, type Principal } from '../contracts';
-import { accessDeniedMessage, evaluate, type EvaluationPrincipal } from '../iam/policy-evaluator';
+import { accessDeniedMessage, evaluate, type Decision, type EvaluationPrincipal } from '../iam/policy-evaluator';
 import type { IamStore, RoleRecord, UserRecord } from '../iam/store';
 
 /** Identity policies of a user or role: inline ones, then attached managed ones (default version). */
@@ -46,11 +46,11 @@ export function evaluationPrincipalOf(p: Principal): EvaluationPrincipal {
   return { kind: p.kind, accountId: p.accountId, arn: p.arn, ...(p.roleArn ? { roleArn: p.roleArn } : {}) };
 }
 
-/** Throws AccessDenied with AWS's message unless the request is allowed. */
-export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
+/** The evaluator's decision for a request, for callers that word the refusal themselves (STS). */
+export function decideRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): Decision {
   const p = request.principal;
   const entity = p.kind === 'user' ? iam.userByArn(p.arn) : p.kind === 'assumed-role' && p.roleArn ? iam.roleByArn(p.roleArn) : undefined;
-  const decision = evaluate({
+  return evaluate({
     principal: evaluationPrincipalOf(p),
     action: request.action,
     resource: request.resource,
@@ -61,6 +61,12 @@ export function authorizeRequest(iam: IamStore, now: Date, request: Authorizatio
     resourcePolicyKind: request.resourcePolicyKind ?? 'resource',
     context: { ...globalContext(p, now), ...request.context },
   });
+}
+
+/** Throws AccessDenied with AWS's message unless the request is allowed. */
+export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
+  const p = request.principal;
+  const decision = decideRequest(iam, now, request);
   if (decision.decision !== 'Allow') {
     throw new AwsError('AccessDenied', accessDeniedMessage(p.arn, request.action, request.resource, decision), 403);
   }

@@ -6,10 +6,11 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html
 // ---------------------------------------------------------------------------
 import { AwsError, type ContextValue, type PolicyDocumentJson, type Principal, type TemporaryCredentials } from '../contracts';
-import { authorizeRequest } from '../core/authorize';
+import { decideRequest } from '../core/authorize';
 import { secretAccessKey, sessionToken, uniqueId } from '../core/ids';
 import { accessDeniedMessage, evaluate, validatePolicyDocument } from '../iam/policy-evaluator';
 import type { IamStore, RoleRecord } from '../iam/store';
+import { stsAccessDenied } from './access-denied';
 import { hashToken, type SessionStore } from './sessions';
 import { checkDurationForRole, checkDurationSeconds, checkExternalId, checkRoleArn, checkRoleSessionName, checkSessionPolicySize } from './validation';
 
@@ -32,6 +33,9 @@ export interface IssuedSession {
 /** Lambda execution-role sessions last as long as a sandbox may live (12 hours). */
 const SERVICE_SESSION_SECONDS = 43200;
 
+/** The trust a missing role is evaluated with: no statement, so nobody is trusted. */
+const TRUSTS_NOBODY: PolicyDocumentJson = { Version: '2012-10-17', Statement: [] };
+
 export class RoleSessionIssuer {
   constructor(private readonly iam: IamStore, private readonly sessions: SessionStore, private readonly now: () => Date) {}
 
@@ -48,19 +52,20 @@ export class RoleSessionIssuer {
       sessionPolicy = validatePolicyDocument(input.policy, 'session');
     }
 
-    const refused = () => new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`, 403);
     // Root keys cannot assume roles. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html
     if (caller.kind === 'root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
-    // A role that does not exist is refused like one that does not trust the caller: STS does not reveal which.
+    // A role that does not exist is evaluated as one whose trust allows nobody: the caller's own side
+    // is checked the same way and the role's side refuses with the same words, status and work.
     const role = this.iam.roleByArn(input.roleArn);
-    if (!role) throw refused();
+    const trust = role ? JSON.parse(role.assumeRolePolicyDocument) as PolicyDocumentJson : TRUSTS_NOBODY;
 
     const context: Record<string, ContextValue> = { 'sts:RoleSessionName': input.roleSessionName };
     if (input.externalId !== undefined) context['sts:ExternalId'] = input.externalId;
-    authorizeRequest(this.iam, this.now(), {
-      principal: caller, action: 'sts:AssumeRole', resource: role.arn, resourceAccountId: accountOf(role),
-      resourcePolicy: JSON.parse(role.assumeRolePolicyDocument) as PolicyDocumentJson, resourcePolicyKind: 'trust', context,
+    const decision = decideRequest(this.iam, this.now(), {
+      principal: caller, action: 'sts:AssumeRole', resource: input.roleArn, resourceAccountId: input.roleArn.split(':')[4],
+      resourcePolicy: trust, resourcePolicyKind: 'trust', context,
     });
+    if (decision.decision !== 'Allow' || !role) throw stsAccessDenied(caller.arn, 'sts:AssumeRole', input.roleArn, decision);
 
     const chained = caller.kind === 'assumed-role';
     checkDurationForRole(duration, role.maxSessionDuration, chained);
