@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal, ServiceName } from '../contracts';
 import type { IamStore } from '../iam/store';
-import { hashToken, type SessionStore } from '../sts/sessions';
+import { hashToken, sessionAttributesOf, type SessionStore } from '../sts/sessions';
 import { rootPrincipal, type AccountDirectory } from './accounts';
 import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from './sigv4';
 
@@ -63,6 +63,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         sessionExpiresAt: new Date(session.expiration),
         chained: session.chained,
         ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}),
+        ...sessionAttributesOf(session),
       };
     },
   };

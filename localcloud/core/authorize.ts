@@ -39,7 +39,17 @@ export function globalContext(p: Principal, now: Date): Record<string, ContextVa
     // The local cloud is plain HTTP on loopback.
     'aws:SecureTransport': false,
     'aws:ViaAWSService': false,
+    // In every request of a session that has one: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity
+    ...(p.sourceIdentity !== undefined ? { 'aws:SourceIdentity': p.sourceIdentity } : {}),
   };
+}
+
+/** aws:PrincipalTag/<key>: a user's tags; for a role session the role's tags, each overridden (whatever
+ *  its case) by a session tag of the same key. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html */
+export function principalTagContext(p: Principal, entity: RoleRecord | UserRecord | undefined): Record<string, ContextValue> {
+  const byKey = new Map<string, { Key: string; Value: string }>();
+  for (const tag of [...(entity?.tags ?? []), ...(p.kind === 'assumed-role' ? p.sessionTags ?? [] : [])]) byKey.set(tag.Key.toLowerCase(), tag);
+  return Object.fromEntries([...byKey.values()].map((tag) => [`aws:PrincipalTag/${tag.Key}`, tag.Value]));
 }
 
 export function evaluationPrincipalOf(p: Principal): EvaluationPrincipal {
@@ -59,7 +69,7 @@ export function decideRequest(iam: IamStore, now: Date, request: AuthorizationRe
     sessionPolicies: p.sessionPolicy ? [p.sessionPolicy] : undefined,
     resourcePolicy: request.resourcePolicy,
     resourcePolicyKind: request.resourcePolicyKind ?? 'resource',
-    context: { ...globalContext(p, now), ...request.context },
+    context: { ...globalContext(p, now), ...principalTagContext(p, entity), ...request.context },
   });
 }
 

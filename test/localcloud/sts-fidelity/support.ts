@@ -5,6 +5,7 @@
 // ---------------------------------------------------------------------------
 import { spawn, spawnSync } from 'node:child_process';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Credentials, TestCloud } from '../../support/localcloud';
@@ -87,3 +88,29 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
     child.stdin.end(stdin ?? '');
   });
 }
+
+// ---------------------------------------------------------------------------
+// Roles with a trust policy of the test's own (several statements, several actions)
+// ---------------------------------------------------------------------------
+
+export interface TrustedRoleOptions {
+  /** Inline permissions of the role. */
+  readonly permissions?: object;
+  /** IAM tags of the role (aws:ResourceTag in its trust, aws:PrincipalTag in its sessions). */
+  readonly tags?: readonly { Key: string; Value: string }[];
+}
+
+/** Create `roleName` in `stack`'s account with `statements` as its trust policy; returns its ARN. */
+export async function createRoleWithTrust(cloud: TestCloud, stack: string, roleName: string, statements: object[], options: TrustedRoleOptions = {}): Promise<string> {
+  const iam = new IAMClient(cloud.clientConfig(cloud.credentialsFor(stack)));
+  const role = await iam.send(new CreateRoleCommand({
+    RoleName: roleName,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    ...(options.tags ? { Tags: [...options.tags] } : {}),
+  }));
+  if (options.permissions) await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'permissions', PolicyDocument: JSON.stringify(options.permissions) }));
+  return role.Role!.Arn!;
+}
+
+/** An identity-based policy allowing `actions` on every resource. */
+export const allowing = (...actions: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
