@@ -47,6 +47,12 @@ export interface Principal {
   readonly sessionExpiresAt?: Date;
   /** For sessions: true when the session was obtained with credentials of another role session (role chaining). */
   readonly chained?: boolean;
+  /** For sessions: the source identity set when the session (or the first of its chain) was created. */
+  readonly sourceIdentity?: string;
+  /** For sessions: its session tags (passed to AssumeRole, plus transitive ones inherited through a chain). */
+  readonly sessionTags?: readonly { readonly Key: string; readonly Value: string }[];
+  /** For sessions: the keys of its session tags that pass on to the sessions it creates (role chaining). */
+  readonly transitiveTagKeys?: readonly string[];
 }
 
 export interface ServiceRequest {

@@ -6,8 +6,8 @@
 // ---------------------------------------------------------------------------
 import { AwsError, type AuthorizationRequest, type ContextValue, type Principal } from '../contracts';
 import { callerPolicies } from './caller';
-import { accessDeniedMessage, evaluate } from './policy-evaluator';
-import type { IamStore } from './store';
+import { accessDeniedMessage, evaluate, type Decision } from './policy-evaluator';
+import type { IamStore, RoleRecord, UserRecord } from './store';
 
 function principalType(p: Principal): string {
   return p.kind === 'root' ? 'Account' : p.kind === 'user' ? 'User' : 'AssumedRole';
@@ -28,16 +28,26 @@ export function globalContext(p: Principal, now: Date): Record<string, ContextVa
     // The local cloud is plain HTTP on loopback.
     'aws:SecureTransport': false,
     'aws:ViaAWSService': false,
+    // In every request of a session that has one: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity
+    ...(p.sourceIdentity !== undefined ? { 'aws:SourceIdentity': p.sourceIdentity } : {}),
   };
 }
 
-/** Throws AccessDenied with AWS's message unless the request is allowed. */
-export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
+/** aws:PrincipalTag/<key>: a user's tags; for a role session the role's tags, each overridden (whatever
+ *  its case) by a session tag of the same key. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html */
+export function principalTagContext(p: Principal, entity: RoleRecord | UserRecord | undefined): Record<string, ContextValue> {
+  const byKey = new Map<string, { Key: string; Value: string }>();
+  for (const tag of [...(entity?.tags ?? []), ...(p.kind === 'assumed-role' ? p.sessionTags ?? [] : [])]) byKey.set(tag.Key.toLowerCase(), tag);
+  return Object.fromEntries([...byKey.values()].map((tag) => [`aws:PrincipalTag/${tag.Key}`, tag.Value]));
+}
+
+/** The evaluator's decision for a request, for callers that word the refusal themselves (STS). */
+export function decideRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): Decision {
   const p = request.principal;
   // The caller's policies, boundary and unique ID; a session whose role is gone is refused outright.
   const caller = callerPolicies(iam, p);
-  if (caller.refusal) throw new AwsError('AccessDenied', accessDeniedMessage(p.arn, request.action, request.resource, caller.refusal), 403);
-  const decision = evaluate({
+  if (caller.refusal) return caller.refusal;
+  return evaluate({
     principal: caller.principal,
     action: request.action,
     resource: request.resource,
@@ -47,9 +57,15 @@ export function authorizeRequest(iam: IamStore, now: Date, request: Authorizatio
     sessionPolicies: p.sessionPolicy ? [p.sessionPolicy] : undefined,
     resourcePolicy: request.resourcePolicy,
     resourcePolicyKind: request.resourcePolicyKind ?? 'resource',
-    context: { ...globalContext(p, now), ...request.context },
+    context: { ...globalContext(p, now), ...principalTagContext(p, caller.entity), ...request.context },
   });
+}
+
+/** Throws AccessDenied with AWS's message unless the request is allowed. */
+export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
+  const decision = decideRequest(iam, now, request);
   if (decision.decision !== 'Allow') {
+    const p = request.principal;
     throw new AwsError('AccessDenied', accessDeniedMessage(p.arn, request.action, request.resource, decision), 403);
   }
 }

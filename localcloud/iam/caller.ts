@@ -16,6 +16,8 @@ export interface CallerPolicies {
   readonly identityPolicies: PolicyDocumentJson[];
   /** The default version of the user's or role's permissions boundary, when it has one. */
   readonly permissionsBoundary?: PolicyDocumentJson;
+  /** The user or role record, for its tags (aws:PrincipalTag); undefined for the root. */
+  readonly entity?: RoleRecord | UserRecord;
   /** A refusal decided before any policy is read: a session whose role is gone or was re-created. */
   readonly refusal?: Decision;
 }
@@ -63,5 +65,5 @@ export function callerPolicies(iam: IamStore, p: Principal): CallerPolicies {
     entity = role;
   }
   const boundary = entity?.permissionsBoundary ? defaultDocument(iam, entity.permissionsBoundary) : undefined;
-  return { principal, identityPolicies: identityPoliciesOf(iam, entity), ...(boundary ? { permissionsBoundary: boundary } : {}) };
+  return { principal, identityPolicies: identityPoliciesOf(iam, entity), ...(entity ? { entity } : {}), ...(boundary ? { permissionsBoundary: boundary } : {}) };
 }

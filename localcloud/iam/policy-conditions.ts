@@ -144,8 +144,11 @@ export function policyValuesOf(raw: unknown): string[] | undefined {
 // ---------------------------------------------------------------------------
 
 /** One operator on one key. Multiple policy values are OR'ed (NOR for negated operators). */
-export function evaluateKey(operator: ConditionOperator, contextValues: readonly string[] | undefined, policyValues: readonly string[]): boolean {
+export function evaluateKey(operator: ConditionOperator, present: readonly string[] | undefined, policyValues: readonly string[]): boolean {
   const { base } = operator;
+  // For a set operator, values that resolve to an empty data set (such as an empty string) count as none:
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html
+  const contextValues = operator.qualifier && present?.every((v) => v === '') ? undefined : present;
   if (base.family === 'Null') {
     // "true": the key must be absent; "false": present.
     const absent = contextValues === undefined;

@@ -8,7 +8,7 @@ import type { Principal, ServiceName } from '../contracts';
 import { rootPrincipal, type AccountDirectory } from '../core/accounts';
 import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from '../core/sigv4';
 import type { IamStore } from '../iam/store';
-import { hashToken, type SessionStore } from '../sts/sessions';
+import { hashToken, sessionAttributesOf, type SessionStore } from '../sts/sessions';
 
 export interface Authenticator {
   authenticate(req: ReceivedRequest, auth: ParsedAuthorization, service: ServiceName): Promise<Principal>;
@@ -63,6 +63,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         sessionExpiresAt: new Date(session.expiration),
         chained: session.chained,
         ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}),
+        ...sessionAttributesOf(session),
       };
     },
   };

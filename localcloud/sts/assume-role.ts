@@ -6,12 +6,18 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html
 // ---------------------------------------------------------------------------
 import { AwsError, type ContextValue, type PolicyDocumentJson, type Principal, type TemporaryCredentials } from '../contracts';
-import { authorizeRequest } from '../iam/authorize';
+import { decideRequest } from '../iam/authorize';
 import { secretAccessKey, sessionToken, uniqueId } from '../core/ids';
 import { accessDeniedMessage, evaluate, validatePolicyDocument } from '../iam/policy-evaluator';
 import type { IamStore, RoleRecord } from '../iam/store';
+import { bareDenial, stsAccessDenied } from './access-denied';
 import { hashToken, type SessionStore } from './sessions';
-import { checkDurationForRole, checkDurationSeconds, checkExternalId, checkRoleArn, checkRoleSessionName, checkSessionPolicySize } from './validation';
+import { checkPackedSize, packedPolicySize, requestTagContext, resolveSessionTags, roleTagContext, type SessionTags } from './session-tags';
+import { resolveSourceIdentity } from './source-identity';
+import {
+  checkDurationForRole, checkDurationSeconds, checkExternalId, checkRoleArn, checkRoleSessionName, checkSessionPolicySize, checkSessionTags, checkSourceIdentity,
+  checkTransitiveTagKeys, type SessionTagInput,
+} from './validation';
 
 export interface AssumeRoleInput {
   readonly roleArn: string;
@@ -19,53 +25,106 @@ export interface AssumeRoleInput {
   readonly externalId?: string;
   readonly durationSeconds?: number;
   readonly policy?: string;
+  readonly sourceIdentity?: string;
+  /** Session tags to pass. @default none */
+  readonly tags?: readonly SessionTagInput[];
+  /** Keys of `tags` to pass on to chained sessions. @default none */
+  readonly transitiveTagKeys?: readonly string[];
 }
 
 export interface IssuedSession {
   readonly credentials: TemporaryCredentials;
   readonly assumedRoleId: string;
   readonly assumedRoleArn: string;
-  /** Percentage of the allowed size the session policy uses (AWS's PackedPolicySize). */
+  /** Percentage of the allotted space the session policy and session tags use (AWS's PackedPolicySize). */
   readonly packedPolicySize?: number;
+  /** The session's source identity, set now or carried on from the calling session. */
+  readonly sourceIdentity?: string;
+}
+
+/** What a session carries besides its role: source identity and session tags. */
+interface SessionAttributes {
+  readonly sourceIdentity?: string;
+  readonly tags?: SessionTags;
 }
 
 /** Lambda execution-role sessions last as long as a sandbox may live (12 hours). */
 const SERVICE_SESSION_SECONDS = 43200;
 
+/** The trust a missing role is evaluated with: no statement, so nobody is trusted. */
+const TRUSTS_NOBODY: PolicyDocumentJson = { Version: '2012-10-17', Statement: [] };
+
 export class RoleSessionIssuer {
   constructor(private readonly iam: IamStore, private readonly sessions: SessionStore, private readonly now: () => Date) {}
 
-  /** sts:AssumeRole by a signed-in caller. Validation first, then the trust policy, then the duration. */
+  /**
+   * sts:AssumeRole by a signed-in caller. Validation first; then the trust policy for sts:AssumeRole,
+   * and, when the new session gets a source identity or session tags, for sts:SetSourceIdentity and
+   * sts:TagSession as well (each a permission of its own, on both sides across accounts); then the duration.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+   */
   assumeRole(caller: Principal, input: AssumeRoleInput): IssuedSession {
     checkRoleArn(input.roleArn);
     checkRoleSessionName(input.roleSessionName);
     if (input.externalId !== undefined) checkExternalId(input.externalId);
     const duration = input.durationSeconds ?? 3600;
     checkDurationSeconds(duration);
+    if (input.sourceIdentity !== undefined) checkSourceIdentity(input.sourceIdentity);
+    const passedTags = input.tags ?? [];
+    const passedTransitive = input.transitiveTagKeys ?? [];
+    checkSessionTags(passedTags);
+    checkTransitiveTagKeys(passedTransitive, passedTags);
     let sessionPolicy: PolicyDocumentJson | undefined;
     if (input.policy !== undefined) {
       checkSessionPolicySize(input.policy);
       sessionPolicy = validatePolicyDocument(input.policy, 'session');
     }
+    const packedSize = packedPolicySize(input.policy, passedTags);
+    checkPackedSize(packedSize, passedTags);
 
-    const refused = () => new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`, 403);
     // Root keys cannot assume roles. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html
     if (caller.kind === 'root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
-    // A role that does not exist is refused like one that does not trust the caller: STS does not reveal which.
-    const role = this.iam.roleByArn(input.roleArn);
-    if (!role) throw refused();
+    const tags = resolveSessionTags(caller, passedTags, passedTransitive);
+    const sourceIdentity = resolveSourceIdentity(caller, input.sourceIdentity);
+    // The calling session's own fact, refused before the role is looked at (so it tells nothing about the role).
+    if (sourceIdentity.kind === 'conflict') throw new AwsError('AccessDenied', bareDenial(caller.arn, 'sts:SetSourceIdentity', input.roleArn), 403);
 
-    const context: Record<string, ContextValue> = { 'sts:RoleSessionName': input.roleSessionName };
-    if (input.externalId !== undefined) context['sts:ExternalId'] = input.externalId;
-    authorizeRequest(this.iam, this.now(), {
-      principal: caller, action: 'sts:AssumeRole', resource: role.arn, resourceAccountId: accountOf(role),
-      resourcePolicy: JSON.parse(role.assumeRolePolicyDocument) as PolicyDocumentJson, resourcePolicyKind: 'trust', context,
-    });
+    // A role that does not exist is evaluated as one whose trust allows nobody: the caller's own side
+    // is checked the same way and the role's side refuses with the same words, status and work.
+    const role = this.iam.roleByArn(input.roleArn);
+    const trust = role ? JSON.parse(role.assumeRolePolicyDocument) as PolicyDocumentJson : TRUSTS_NOBODY;
+    // One request context for the three permissions: sts:SourceIdentity is present while it is set or
+    // carried on (aws:SourceIdentity of a calling session comes with the global keys).
+    const context: Record<string, ContextValue> = {
+      ...roleTagContext(role?.tags ?? []),
+      ...requestTagContext(passedTags, passedTransitive),
+      'sts:RoleSessionName': input.roleSessionName,
+      ...(input.externalId !== undefined ? { 'sts:ExternalId': input.externalId } : {}),
+      ...(sourceIdentity.kind === 'set' ? { 'sts:SourceIdentity': sourceIdentity.value } : {}),
+    };
+    const permit = (action: string) => {
+      const decision = decideRequest(this.iam, this.now(), {
+        principal: caller, action, resource: input.roleArn, resourceAccountId: input.roleArn.split(':')[4],
+        resourcePolicy: trust, resourcePolicyKind: 'trust', context,
+      });
+      if (decision.decision !== 'Allow' || !role) throw stsAccessDenied(caller.arn, action, input.roleArn, decision);
+      return role;
+    };
+
+    const assumable = permit('sts:AssumeRole');
+    if (sourceIdentity.kind === 'set') permit('sts:SetSourceIdentity');
+    if (tags.tagging) permit('sts:TagSession');
 
     const chained = caller.kind === 'assumed-role';
-    checkDurationForRole(duration, role.maxSessionDuration, chained);
-    const issued = this.issue(role, input.roleSessionName, duration, sessionPolicy, chained);
-    return input.policy !== undefined ? { ...issued, packedPolicySize: Math.max(1, Math.ceil((input.policy.length / 2048) * 100)) } : issued;
+    checkDurationForRole(duration, assumable.maxSessionDuration, chained);
+    const attributes: SessionAttributes = { ...(sourceIdentity.kind === 'set' ? { sourceIdentity: sourceIdentity.value } : {}), ...(tags.tagging ? { tags } : {}) };
+    const issued = this.issue(assumable, input.roleSessionName, duration, sessionPolicy, chained, attributes);
+    return {
+      ...issued,
+      ...(packedSize !== undefined ? { packedPolicySize: packedSize } : {}),
+      ...(attributes.sourceIdentity !== undefined ? { sourceIdentity: attributes.sourceIdentity } : {}),
+    };
   }
 
   /** A service principal (e.g. lambda.amazonaws.com) assuming a role for a resource of `sourceAccount`. */
@@ -99,7 +158,7 @@ export class RoleSessionIssuer {
     return this.issue(role, sessionName, SERVICE_SESSION_SECONDS, undefined, false).credentials;
   }
 
-  private issue(role: RoleRecord, sessionName: string, durationSeconds: number, sessionPolicy: PolicyDocumentJson | undefined, chained: boolean): IssuedSession {
+  private issue(role: RoleRecord, sessionName: string, durationSeconds: number, sessionPolicy: PolicyDocumentJson | undefined, chained: boolean, attributes: SessionAttributes = {}): IssuedSession {
     const now = this.now();
     // Expiration is whole seconds, as STS reports it.
     const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + durationSeconds * 1000);
@@ -119,6 +178,8 @@ export class RoleSessionIssuer {
       expiration: expiration.toISOString(),
       chained,
       ...(sessionPolicy ? { sessionPolicy } : {}),
+      ...(attributes.sourceIdentity !== undefined ? { sourceIdentity: attributes.sourceIdentity } : {}),
+      ...(attributes.tags ? { sessionTags: attributes.tags.tags.map((t) => ({ Key: t.Key, Value: t.Value })), transitiveTagKeys: attributes.tags.transitiveTagKeys } : {}),
     });
     return {
       credentials,

@@ -7,6 +7,7 @@ import { AwsError, type Service, type ServiceContext, type ServiceRequest, type 
 import { QueryParams, queryResponse } from '../core/query';
 import { invalidAction } from '../iam/service';
 import type { RoleSessionIssuer } from './assume-role';
+import type { SessionTagInput } from './validation';
 
 export const STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole'] as const;
 
@@ -15,9 +16,26 @@ const stsDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * AssumeRole parameters the local cloud does not implement. Ignoring them would hand out wider
- * (PolicyArns) or differently tagged (Tags) sessions than asked for, so they are refused instead.
+ * (PolicyArns) or differently checked (MFA) sessions than asked for, so they are refused instead.
  */
-const UNSUPPORTED_ASSUME_ROLE_PARAMETERS = ['PolicyArns', 'Tags', 'TransitiveTagKeys', 'SerialNumber', 'TokenCode', 'SourceIdentity', 'ProvidedContexts'];
+const UNSUPPORTED_ASSUME_ROLE_PARAMETERS = ['PolicyArns', 'SerialNumber', 'TokenCode', 'ProvidedContexts'];
+
+/** `Tags.member.N.Key` / `.Value`, N from 1 without gaps; both members are required. */
+function sessionTags(params: QueryParams): SessionTagInput[] {
+  const tags: SessionTagInput[] = [];
+  for (let i = 1; ; i++) {
+    const key = params.optional(`Tags.member.${i}.Key`);
+    const value = params.optional(`Tags.member.${i}.Value`);
+    if (key === undefined && value === undefined) return tags;
+    if (key === undefined) throw missingMember(`tags.${i}.member.key`);
+    if (value === undefined) throw missingMember(`tags.${i}.member.value`);
+    tags.push({ Key: key, Value: value });
+  }
+}
+
+function missingMember(field: string): AwsError {
+  return new AwsError('ValidationError', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+}
 
 function refuseUnsupported(params: QueryParams): void {
   const used = params.names().map((name) => name.split('.')[0]).find((root) => UNSUPPORTED_ASSUME_ROLE_PARAMETERS.includes(root));
@@ -44,6 +62,9 @@ export function createStsService(issuer: RoleSessionIssuer): Service {
             externalId: params.optional('ExternalId'),
             durationSeconds: params.optionalInt('DurationSeconds'),
             policy: params.optional('Policy'),
+            sourceIdentity: params.optional('SourceIdentity'),
+            tags: sessionTags(params),
+            transitiveTagKeys: params.list('TransitiveTagKeys'),
           });
           return queryResponse('sts', 'AssumeRole', {
             Credentials: {
@@ -54,6 +75,7 @@ export function createStsService(issuer: RoleSessionIssuer): Service {
             },
             AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.assumedRoleArn },
             ...(session.packedPolicySize !== undefined ? { PackedPolicySize: session.packedPolicySize } : {}),
+            ...(session.sourceIdentity !== undefined ? { SourceIdentity: session.sourceIdentity } : {}),
           }, req.requestId);
         }
         default:

@@ -6,7 +6,7 @@
 // pruned when the journal is compacted, at start-up and whenever it has doubled.
 // ---------------------------------------------------------------------------
 import { createHash } from 'node:crypto';
-import type { PolicyDocumentJson, StateStore } from '../contracts';
+import type { PolicyDocumentJson, Principal, StateStore } from '../contracts';
 
 export interface SessionRecord {
   accessKeyId: string;
@@ -22,6 +22,21 @@ export interface SessionRecord {
   sessionPolicy?: PolicyDocumentJson;
   /** Obtained with the credentials of another role session. */
   chained: boolean;
+  /** Set with SourceIdentity, or carried on from the calling session; never changes along a chain. */
+  sourceIdentity?: string;
+  /** Session tags: those passed to AssumeRole and the transitive ones inherited from the calling session. */
+  sessionTags?: { Key: string; Value: string }[];
+  /** Keys (as passed) of the session tags that pass on to chained sessions. */
+  transitiveTagKeys?: string[];
+}
+
+/** What a session adds to its principal: source identity and session tags, when it has them. */
+export function sessionAttributesOf(session: SessionRecord): Pick<Principal, 'sourceIdentity' | 'sessionTags' | 'transitiveTagKeys'> {
+  return {
+    ...(session.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
+    ...(session.sessionTags?.length ? { sessionTags: session.sessionTags } : {}),
+    ...(session.transitiveTagKeys?.length ? { transitiveTagKeys: session.transitiveTagKeys } : {}),
+  };
 }
 
 const NAMESPACE = 'sts-sessions';
