@@ -8,7 +8,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Credentials, TestCloud } from '../../support/localcloud';
+import type { Credentials, TestCloud } from '../../scripts/lib/child-cloud';
 
 /** Starting the server, creating users and roles through the real API: generous on a loaded machine. */
 export const SETUP_TIMEOUT_MS = 120_000;

@@ -13,8 +13,9 @@ import {
   DeleteUserPolicyCommand, GetRoleCommand, GetUserCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { refusalOf, startTestCloud, type Credentials, type TestCloud } from '../../support/localcloud';
-import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './clients';
+import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../../support/iam-clients';
 
 const ASSUME_ANY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] });
 const trustOf = (aws: string | string[], extra: object = {}) =>

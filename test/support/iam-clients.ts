@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Credentials, TestCloud } from '../../support/localcloud';
+import type { Credentials, TestCloud } from '../../scripts/lib/child-cloud';
 
 /** Starting a cloud (a child process that compiles TypeScript) on a loaded machine. */
 export const START_TIMEOUT_MS = 90_000;

@@ -14,8 +14,9 @@ import {
   DetachRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolesCommand,
   SetDefaultPolicyVersionCommand, TagPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { createTestUser, refusalOf, startTestCloud, type TestCloud } from '../../support/localcloud';
-import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from './clients';
+import { createTestUser, startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from '../../support/iam-clients';
 
 const BASIC = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 const IAM_READ_ONLY = 'arn:aws:iam::aws:policy/IAMReadOnlyAccess';

@@ -14,8 +14,9 @@
 // ---------------------------------------------------------------------------
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput, type AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
-import { createTestUser, refusalOf, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../support/localcloud';
-import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, allowing, createRoleWithTrust } from './support';
+import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, allowing, createRoleWithTrust } from '../../support/sts-sessions';
 
 const EXTERNAL_ID_A = 'sc-tenant-a-external-id';
 const TENANTS_OF_A = ['tenant-a', 'tenant-a2'];

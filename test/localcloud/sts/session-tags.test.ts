@@ -12,8 +12,9 @@
 // ---------------------------------------------------------------------------
 import { GetRoleCommand, IAMClient, ListRolesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type AssumeRoleCommandOutput, type Tag } from '@aws-sdk/client-sts';
-import { createTestUser, refusalOf, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../support/localcloud';
-import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, allowing, createRoleWithTrust } from './support';
+import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, allowing, createRoleWithTrust } from '../../support/sts-sessions';
 
 const EXTERNAL_ID = 'sc-tags-external-id';
 

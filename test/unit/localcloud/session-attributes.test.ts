@@ -10,7 +10,7 @@
 //  - the bare refusal for the role's side, the policy-type context for the caller's own side.
 // ---------------------------------------------------------------------------
 import type { Principal } from '../../../localcloud/contracts';
-import { globalContext, principalTagContext } from '../../../localcloud/core/authorize';
+import { globalContext, principalTagContext } from '../../../localcloud/iam/authorize';
 import type { RoleRecord } from '../../../localcloud/iam/store';
 import { bareDenial, stsAccessDenied } from '../../../localcloud/sts/access-denied';
 import { checkPackedSize, inheritedTags, packedPolicySize, requestTagContext, resolveSessionTags, roleTagContext } from '../../../localcloud/sts/session-tags';

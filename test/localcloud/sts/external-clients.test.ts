@@ -8,8 +8,8 @@
 //    refused with AWS's message; duplicate tag keys are refused with AWS's message;
 //  - a missing role and an untrusting one are refused with the same words (but for the ARN).
 // ---------------------------------------------------------------------------
-import { createTestUser, startTestCloud, type TestCloud, type TestUser } from '../../support/localcloud';
-import { CLI_TEST_TIMEOUT_MS, SETUP_TIMEOUT_MS, allowing, clientEnv, createRoleWithTrust, missingProgram, run } from './support';
+import { createTestUser, startTestCloud, type TestCloud, type TestUser } from '../../../scripts/lib/child-cloud';
+import { CLI_TEST_TIMEOUT_MS, SETUP_TIMEOUT_MS, allowing, clientEnv, createRoleWithTrust, missingProgram, run } from '../../support/sts-sessions';
 
 const EXTERNAL_ID = 'sc-cli-external-id';
 

@@ -12,9 +12,10 @@
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { createTestUser, refusalOf, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../support/localcloud';
+import { createTestUser, startTestCloud, type Credentials, type TestCloud, type TestUser } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
 import { createRole } from '../../support/localcloud-fixtures';
-import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, signedStsQuery, type RawAnswer } from './support';
+import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, signedStsQuery, type RawAnswer } from '../../support/sts-sessions';
 
 const EXTERNAL_ID = 'sc-uniformity-external-id';
 const ASSUME_ANY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };

@@ -11,8 +11,9 @@
 //  - action matching (`iam:List*`) stays a plain glob.
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { refusalOf, startTestCloud, type Credentials, type TestCloud } from '../../support/localcloud';
-import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './clients';
+import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../../support/iam-clients';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });

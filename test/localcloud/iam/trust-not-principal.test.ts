@@ -5,8 +5,9 @@
 // with MalformedPolicyDocument, beside the same trust written with Principal, which is accepted.
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { refusalOf, startTestCloud, type TestCloud } from '../../support/localcloud';
-import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './clients';
+import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../../support/iam-clients';
 
 let cloud: TestCloud;
 let iam: IAMClient;

@@ -18,8 +18,9 @@ import {
   PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand, PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { refusalOf, startTestCloud, type Credentials, type TestCloud } from '../../support/localcloud';
-import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './clients';
+import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../../support/iam-clients';
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allow = (action: string | string[], resource = '*') => ({ Effect: 'Allow', Action: action, Resource: resource });

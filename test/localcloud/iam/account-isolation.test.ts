@@ -13,8 +13,9 @@ import {
   DeletePolicyCommand, DeletePolicyVersionCommand, GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListPoliciesCommand, ListPolicyTagsCommand,
   ListPolicyVersionsCommand, PutRolePermissionsBoundaryCommand, SetDefaultPolicyVersionCommand, TagPolicyCommand, UntagPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { refusalOf, startTestCloud, type TestCloud } from '../../support/localcloud';
-import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './clients';
+import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { CALLS_TIMEOUT_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../../support/iam-clients';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const DOC = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });

@@ -12,8 +12,9 @@ import {
   ListAccessKeysCommand, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListPolicyVersionsCommand, ListRolePoliciesCommand, ListRolesCommand,
   ListRoleTagsCommand, ListUsersCommand, PutRolePolicyCommand, paginateListPolicies, type ListPoliciesCommandInput, paginateListRoles, paginateListUsers,
 } from '@aws-sdk/client-iam';
-import { refusalOf, startTestCloud, type TestCloud } from '../../support/localcloud';
-import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from './clients';
+import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusalOf } from '../../support/refusal';
+import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from '../../support/iam-clients';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: `arn:aws:logs:*:*:log-group:g${n}` }] });
