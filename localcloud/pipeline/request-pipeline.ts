@@ -39,15 +39,23 @@ interface Received {
 }
 
 /**
- * The largest body per service. IAM's largest parameter, a managed policy document, is 131,072
- * characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), a
- * few times that once form-encoded; STS's are smaller still: 1 MB bounds both. Lambda keeps the
- * cloud's bound (a 50 MB zip, base64 in JSON: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ * The largest body per service and operation. IAM's largest parameter, a managed policy document,
+ * is 131,072 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+ * a few times that once form-encoded; STS's are smaller still: 1 MB bounds both, and Lambda's
+ * operations that carry no code or payload. CreateFunction and UpdateFunctionCode keep the cloud's
+ * bound (a 50 MB zip, base64 in JSON), Invoke room for its 6 MB payload so that Invoke answers its
+ * own RequestTooLargeException: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
-export const QUERY_MAX_BODY_BYTES = 1024 * 1024;
+export const SMALL_MAX_BODY_BYTES = 1024 * 1024;
+export const INVOKE_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-function bodyLimit(service: ServiceName, maxBodyBytes: number): number {
-  return service === 'lambda' ? maxBodyBytes : Math.min(maxBodyBytes, QUERY_MAX_BODY_BYTES);
+function bodyLimit(service: ServiceName, method: string, path: string, maxBodyBytes: number): number {
+  if (service === 'lambda') {
+    const p = stripServicePrefix(path, service);
+    if ((method === 'POST' && /^\/2015-03-31\/functions\/?$/.test(p)) || (method === 'PUT' && /^\/2015-03-31\/functions\/[^/]+\/code\/?$/.test(p))) return maxBodyBytes;
+    if (method === 'POST' && /^\/2015-03-31\/functions\/[^/]+\/invocations\/?$/.test(p)) return Math.min(maxBodyBytes, INVOKE_MAX_BODY_BYTES);
+  }
+  return Math.min(maxBodyBytes, SMALL_MAX_BODY_BYTES);
 }
 
 /** The `request` listener of the HTTP server. */
@@ -67,7 +75,7 @@ export function createRequestPipeline(deps: PipelineDeps): (req: IncomingMessage
     const service = auth.service;
     const claimed = cloud.authenticator.identify(req.headers, auth, service);
     checkScope(auth, service);
-    const body = await readBody(req, bodyLimit(service, deps.maxBodyBytes), deps.bodyTimeoutMs);
+    const body = await readBody(req, bodyLimit(service, method, url.pathname, deps.maxBodyBytes), deps.bodyTimeoutMs);
     received.bodyRead = true;
     const principal = await claimed.verify({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
     track.principal = principal.arn;

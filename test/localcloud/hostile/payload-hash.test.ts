@@ -5,7 +5,8 @@
 //     a body swapped under an UNSIGNED-PAYLOAD signature is refused
 //   a request without a signature, or with an unknown key, is refused from its headers at once,
 //     without waiting for a body that never arrives; a known key's request waits for its body
-//   IAM and STS bodies are bounded at 1 MB; Lambda's (a zip) stays at the cloud's 70 MB
+//   IAM, STS and Lambda's small operations bound bodies at 1 MB, Invoke at 8 MB; CreateFunction and
+//     UpdateFunctionCode (a zip) stay at the cloud's 70 MB
 // ---------------------------------------------------------------------------
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -132,7 +133,21 @@ describe('body bounds per service', () => {
     }
   }, 60_000);
 
-  test('Lambda keeps a larger bound: a 2 MB declared body is waited for, not refused (408 when it stalls)', async () => {
+  test('Lambda operations without code refuse a body declared over 1 MB (AddPermission); CreateFunction\'s neighbour waits for it', async () => {
+    const path = `${LAMBDA_PATH}/some-fn/policy`;
+    const headers = await http.signedHeaders({ service: 'lambda', method: 'POST', path, body: '{}', contentType: 'application/json' });
+    const res = await http.send({ method: 'POST', path, headers: headers.map(([k, v]) => [k, k === 'content-length' ? String(1024 * 1024 + 1) : v] as [string, string]), body: '{}' });
+    expectLambdaError(res, 413, 'RequestEntityTooLargeException');
+  }, 60_000);
+
+  test('Invoke refuses a body declared over 8 MB; its own 6 MB payload check stays reachable below that', async () => {
+    const path = `${LAMBDA_PATH}/some-fn/invocations`;
+    const headers = await http.signedHeaders({ service: 'lambda', method: 'POST', path, body: '{}', contentType: 'application/json' });
+    const res = await http.send({ method: 'POST', path, headers: headers.map(([k, v]) => [k, k === 'content-length' ? String(8 * 1024 * 1024 + 1) : v] as [string, string]), body: '{}' });
+    expectLambdaError(res, 413, 'RequestEntityTooLargeException');
+  }, 60_000);
+
+  test('Lambda keeps a larger bound for CreateFunction: a 2 MB declared body is waited for, not refused (408 when it stalls)', async () => {
     const headers = await http.signedHeaders({ service: 'lambda', method: 'POST', path: LAMBDA_PATH, body: '{}', contentType: 'application/json' });
     const res = await http.send({
       method: 'POST', path: LAMBDA_PATH, headers: headers.map(([k, v]) => [k, k === 'content-length' ? String(2 * 1024 * 1024) : v] as [string, string]),
