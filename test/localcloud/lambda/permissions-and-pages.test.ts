@@ -3,11 +3,13 @@
 //   AddPermission: Qualifier $LATEST refused as Lambda refuses it; a published version accepted
 //   ListFunctions: pages of at most 50 (MaxItems above 50 still 50), NextMarker, the SDK
 //     paginator and the CLI's own paging see every function once; an unknown Marker refused
+//   ListVersionsByFunction: the SDK paginator walks $LATEST and the versions in pages
 // ---------------------------------------------------------------------------
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
-  AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, ListFunctionsCommand, PublishVersionCommand, paginateListFunctions,
+  AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, ListFunctionsCommand, PublishVersionCommand, UpdateFunctionCodeCommand,
+  paginateListFunctions, paginateListVersionsByFunction,
 } from '@aws-sdk/client-lambda';
 import { handlerZip, failure } from '../../support/localcloud-zips';
 import { useLambdaCloud } from '../../support/lambda-cloud';
@@ -88,6 +90,20 @@ describe('ListFunctions pages', () => {
       env: cliEnv(keys.accessKeyId, keys.secretAccessKey),
     });
     expect(JSON.parse(stdout).Functions).toHaveLength(FUNCTIONS);
+  }, 60_000);
+
+  test('ListVersionsByFunction pages through $LATEST and every version with the SDK paginator', async () => {
+    // Lambda publishes a new version only when the code changed.
+    for (const n of [1, 2, 3]) {
+      await fx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'page-001', ZipFile: await handlerZip(`exports.handler = async () => ${n};`) }));
+      await fx.lambda.send(new PublishVersionCommand({ FunctionName: 'page-001' }));
+    }
+    const versions: string[] = [];
+    for await (const page of paginateListVersionsByFunction({ client: fx.lambda, pageSize: 2 }, { FunctionName: 'page-001' })) {
+      expect(page.Versions!.length).toBeLessThanOrEqual(2);
+      versions.push(...page.Versions!.map((v) => v.Version!));
+    }
+    expect(versions).toEqual(['$LATEST', '1', '2', '3']);
   }, 60_000);
 
   test('refuses a Marker it never issued', async () => {
