@@ -63,6 +63,12 @@ export function parseAuthorization(headers: IncomingHttpHeaders): ParsedAuthoriz
  */
 const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso[a-z]?)?-(east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 
+/** The credential scope's region must be one of AWS's, before anything else is read. */
+export function checkScope(auth: ParsedAuthorization, service: ServiceName): void {
+  // AWS's wording for a scope outside its regions (SignatureDoesNotMatch / InvalidSignatureException).
+  if (!REGION_PATTERN.test(auth.region)) throw sigv4Error(service, 'mismatch', `Credential should be scoped to a valid region, not '${auth.region}'. `);
+}
+
 /** Clients may be at most 5 minutes off. https://docs.aws.amazon.com/IAM/latest/UserGuide/signing-elements.html (Date) */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -89,8 +95,7 @@ export interface ReceivedRequest {
  * check uses real time even when the local cloud's clock is moved for credential expiry.
  */
 export async function verifySignature(req: ReceivedRequest, auth: ParsedAuthorization, service: ServiceName, secretAccessKey: string, realNow: Date): Promise<void> {
-  // AWS's wording for a scope outside its regions (SignatureDoesNotMatch / InvalidSignatureException).
-  if (!REGION_PATTERN.test(auth.region)) throw sigv4Error(service, 'mismatch', `Credential should be scoped to a valid region, not '${auth.region}'. `);
+  checkScope(auth, service);
   const dateHeader = req.headers['x-amz-date'];
   const signedAt = typeof dateHeader === 'string' ? parseAmzDate(dateHeader) : undefined;
   if (!signedAt || !auth.signedHeaders.includes('host')) throw sigv4Error(service, 'incomplete', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header, and a signed \'host\' header.');
@@ -105,8 +110,11 @@ export async function verifySignature(req: ReceivedRequest, auth: ParsedAuthoriz
   }
 
   // A declared payload hash must be the body's: the signer trusts the header, so we check it.
+  // UNSIGNED-PAYLOAD is S3's alone; IAM, STS and Lambda sign the body's hash, so a signature over
+  // "UNSIGNED-PAYLOAD" does not match theirs. https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html (HashedPayload)
   const declared = req.headers['x-amz-content-sha256'];
-  if (typeof declared === 'string' && declared !== 'UNSIGNED-PAYLOAD') {
+  if (declared === 'UNSIGNED-PAYLOAD') throw sigv4Error(service, 'mismatch');
+  if (declared !== undefined) {
     const actual = createHash('sha256').update(req.body).digest('hex');
     if (declared !== actual) throw sigv4Error(service, 'mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.');
   }

@@ -4,13 +4,25 @@
 // Temporary credentials need their session token: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html
 // ---------------------------------------------------------------------------
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal, ServiceName } from '../contracts';
 import { rootPrincipal, type AccountDirectory } from '../core/accounts';
 import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from '../core/sigv4';
 import type { IamStore } from '../iam/store';
 import { hashToken, sessionAttributesOf, type SessionStore } from '../sts/sessions';
 
+/**
+ * Who a request claims to be, from its headers alone: a known access key (with its session token
+ * when temporary). The signature, which covers the body's hash, is checked once the body is read.
+ */
+export interface Claimed {
+  /** Verify the signature over the request as received, then the session's expiry: the caller. */
+  verify(req: ReceivedRequest): Promise<Principal>;
+}
+
 export interface Authenticator {
+  /** From the headers only, before any body is read: throws for an unknown key or token. */
+  identify(headers: IncomingHttpHeaders, auth: ParsedAuthorization, service: ServiceName): Claimed;
   authenticate(req: ReceivedRequest, auth: ParsedAuthorization, service: ServiceName): Promise<Principal>;
 }
 
@@ -29,42 +41,54 @@ function sameHash(a: string, b: string): boolean {
 }
 
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
-  return {
-    async authenticate(req, auth, service) {
-      const tokenHeader = req.headers['x-amz-security-token'];
-      const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
+  function identify(headers: IncomingHttpHeaders, auth: ParsedAuthorization, service: ServiceName): Claimed {
+    const tokenHeader = headers['x-amz-security-token'];
+    const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
 
-      // Long-term keys: an account's root keys, or an IAM user's active access key.
-      const root = deps.accounts.rootByAccessKey(auth.accessKeyId);
-      const userKey = root ? undefined : deps.iam.accessKey(auth.accessKeyId);
-      if (root || userKey) {
-        if (token !== undefined) throw sigv4Error(service, 'unknownKey');
-        if (userKey && userKey.status !== 'Active') throw sigv4Error(service, 'unknownKey');
-        const secret = root ? root.secretAccessKey : userKey!.secretAccessKey;
-        await verifySignature(req, auth, service, secret, new Date());
-        if (root) return rootPrincipal(root);
-        const user = deps.iam.user(userKey!.accountId, userKey!.userName);
-        if (!user) throw sigv4Error(service, 'unknownKey');
-        return { kind: 'user', accountId: userKey!.accountId, arn: user.arn, userId: user.userId, accessKeyId: auth.accessKeyId };
-      }
-
-      // Temporary keys: the session token must be the one issued with them, and still valid.
-      const session = deps.sessions.get(auth.accessKeyId);
-      if (!session || token === undefined || !sameHash(hashToken(token), session.sessionTokenSha256)) throw sigv4Error(service, 'unknownKey');
-      await verifySignature(req, auth, service, session.secretAccessKey, new Date());
-      if (Date.parse(session.expiration) <= deps.now().getTime()) throw sigv4Error(service, 'expired');
+    // Long-term keys: an account's root keys, or an IAM user's active access key.
+    const root = deps.accounts.rootByAccessKey(auth.accessKeyId);
+    const userKey = root ? undefined : deps.iam.accessKey(auth.accessKeyId);
+    if (root || userKey) {
+      if (token !== undefined) throw sigv4Error(service, 'unknownKey');
+      if (userKey && userKey.status !== 'Active') throw sigv4Error(service, 'unknownKey');
+      const secret = root ? root.secretAccessKey : userKey!.secretAccessKey;
       return {
-        kind: 'assumed-role',
-        accountId: session.accountId,
-        arn: `arn:aws:sts::${session.accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
-        userId: `${session.roleId}:${session.sessionName}`,
-        accessKeyId: auth.accessKeyId,
-        roleArn: session.roleArn,
-        sessionExpiresAt: new Date(session.expiration),
-        chained: session.chained,
-        ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}),
-        ...sessionAttributesOf(session),
+        async verify(req) {
+          await verifySignature(req, auth, service, secret, new Date());
+          if (root) return rootPrincipal(root);
+          const user = deps.iam.user(userKey!.accountId, userKey!.userName);
+          if (!user) throw sigv4Error(service, 'unknownKey');
+          return { kind: 'user', accountId: userKey!.accountId, arn: user.arn, userId: user.userId, accessKeyId: auth.accessKeyId };
+        },
       };
+    }
+
+    // Temporary keys: the session token must be the one issued with them, and still valid.
+    const session = deps.sessions.get(auth.accessKeyId);
+    if (!session || token === undefined || !sameHash(hashToken(token), session.sessionTokenSha256)) throw sigv4Error(service, 'unknownKey');
+    return {
+      async verify(req) {
+        await verifySignature(req, auth, service, session.secretAccessKey, new Date());
+        if (Date.parse(session.expiration) <= deps.now().getTime()) throw sigv4Error(service, 'expired');
+        return {
+          kind: 'assumed-role',
+          accountId: session.accountId,
+          arn: `arn:aws:sts::${session.accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
+          userId: `${session.roleId}:${session.sessionName}`,
+          accessKeyId: auth.accessKeyId,
+          roleArn: session.roleArn,
+          sessionExpiresAt: new Date(session.expiration),
+          chained: session.chained,
+          ...(session.sessionPolicy ? { sessionPolicy: session.sessionPolicy } : {}),
+          ...sessionAttributesOf(session),
+        };
+      },
+    };
+  }
+  return {
+    identify,
+    async authenticate(req, auth, service) {
+      return identify(req.headers, auth, service).verify(req);
     },
   };
 }

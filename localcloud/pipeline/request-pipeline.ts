@@ -5,13 +5,14 @@
 // service's protocol and log one line. Every failure is answered in AWS's shape.
 // ---------------------------------------------------------------------------
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsError, type ServiceName, type ServiceRequest, type ServiceResponse } from '../contracts';
+import { type ServiceName, type ServiceRequest, type ServiceResponse } from '../contracts';
 import { readBody } from '../core/body';
 import { jsonErrorResponse, toAwsError } from '../core/errors';
 import { faultSubjectOf } from '../core/faults';
 import { requestId as newRequestId } from '../core/ids';
 import { QueryParams } from '../core/query';
-import { parseAuthorization, sigv4Error } from '../core/sigv4';
+import { checkScope, parseAuthorization, sigv4Error } from '../core/sigv4';
+import { notImplementedResponse } from '../core/unimplemented-service';
 import type { Cloud } from '../wiring';
 import { serviceContext, type RequestTrack } from './context';
 import { LOCAL_PREFIX, answerLocalEndpoint } from './local-endpoints';
@@ -33,6 +34,28 @@ interface Received {
   readonly url: URL;
   readonly method: string;
   service: ServiceName;
+  /** Whether the body was read: a request refused before it is answered on a closing connection. */
+  bodyRead?: boolean;
+}
+
+/**
+ * The largest body per service and operation. IAM's largest parameter, a managed policy document,
+ * is 131,072 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+ * a few times that once form-encoded; STS's are smaller still: 1 MB bounds both, and Lambda's
+ * operations that carry no code or payload. CreateFunction and UpdateFunctionCode keep the cloud's
+ * bound (a 50 MB zip, base64 in JSON), Invoke room for its 6 MB payload so that Invoke answers its
+ * own RequestTooLargeException: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const SMALL_MAX_BODY_BYTES = 1024 * 1024;
+export const INVOKE_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function bodyLimit(service: ServiceName, method: string, path: string, maxBodyBytes: number): number {
+  if (service === 'lambda') {
+    const p = stripServicePrefix(path, service);
+    if ((method === 'POST' && /^\/2015-03-31\/functions\/?$/.test(p)) || (method === 'PUT' && /^\/2015-03-31\/functions\/[^/]+\/code\/?$/.test(p))) return maxBodyBytes;
+    if (method === 'POST' && /^\/2015-03-31\/functions\/[^/]+\/invocations\/?$/.test(p)) return Math.min(maxBodyBytes, INVOKE_MAX_BODY_BYTES);
+  }
+  return Math.min(maxBodyBytes, SMALL_MAX_BODY_BYTES);
 }
 
 /** The `request` listener of the HTTP server. */
@@ -40,17 +63,21 @@ export function createRequestPipeline(deps: PipelineDeps): (req: IncomingMessage
   const { cloud } = deps;
 
   // -- authenticate, then route ---------------------------------------------------------
+  // Who the request claims to be is settled from its headers before its body is read, so an
+  // unsigned or unknown caller cannot make the cloud read (and hold) a body; the signature, which
+  // covers the body's hash, is verified once the body is in.
   async function serve(req: IncomingMessage, received: Received, track: RequestTrack): Promise<ServiceResponse> {
     const { url, method } = received;
     const auth = parseAuthorization(req.headers);
     if (auth && isServiceName(auth.service)) received.service = auth.service;
-    const body = await readBody(req, deps.maxBodyBytes, deps.bodyTimeoutMs);
     if (!auth) throw sigv4Error(received.service, 'missing');
-    if (!isServiceName(auth.service)) {
-      throw new AwsError('UnknownService', `The local cloud serves ${SERVICES.join(', ')}; this request is signed for "${auth.service}".`);
-    }
+    if (!isServiceName(auth.service)) return notImplementedResponse(auth.service, req.headers, SERVICES, received.requestId);
     const service = auth.service;
-    const principal = await cloud.authenticator.authenticate({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body }, auth, service);
+    const claimed = cloud.authenticator.identify(req.headers, auth, service);
+    checkScope(auth, service);
+    const body = await readBody(req, bodyLimit(service, method, url.pathname, deps.maxBodyBytes), deps.bodyTimeoutMs);
+    received.bodyRead = true;
+    const principal = await claimed.verify({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
     track.principal = principal.arn;
 
     const request: ServiceRequest = {
@@ -79,6 +106,11 @@ export function createRequestPipeline(deps: PipelineDeps): (req: IncomingMessage
       response = await serve(req, received, track);
     } catch (e) {
       response = failureResponse(e, received.service, received.requestId, res, cloud.log);
+    }
+    if (!received.bodyRead) {
+      // Answered before its body was read: drain what comes without keeping it, and close.
+      req.resume();
+      res.shouldKeepAlive = false;
     }
     // -- respond: logged before the answer leaves, so a client that reads the log after its call finds the line
     cloud.log.request(logLine({

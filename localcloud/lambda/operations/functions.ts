@@ -112,7 +112,8 @@ export async function getFunctionConfiguration(op: Operation) {
 export async function listFunctions(op: Operation) {
   const { principal } = op.req;
   op.ctx.authorize({ principal, action: 'lambda:ListFunctions', resource: '*', resourceAccountId: principal.accountId });
-  const maxItems = pageSize(op.req.query.get('MaxItems'), 50);
+  // At most 50 per page, even when MaxItems asks for more: https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html (MaxItems)
+  const maxItems = Math.min(pageSize(op.req.query.get('MaxItems'), 50), 50);
   const marker = op.req.query.get('Marker');
   const allVersions = op.req.query.get('FunctionVersion') === 'ALL';
   const rows = op.store.list(principal.accountId, op.req.region).flatMap((fn) => {

@@ -4,7 +4,7 @@
 // (204). Every change gives the function version a new RevisionId, as Lambda does.
 // https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
 // ---------------------------------------------------------------------------
-import { resourceNotFound } from '../errors';
+import { invalidParameter, resourceNotFound } from '../errors';
 import { buildStatement, policyDocument, withStatement, withoutStatement } from '../function-policy';
 import { checkRevision, json, noContent, policyKey, target, type Operation } from '../operation';
 import { newRevisionId, type FunctionRecord } from '../store';
@@ -19,6 +19,9 @@ function bumpRevision(fn: FunctionRecord, qualifier: string | undefined): void {
 export async function addPermission(op: Operation) {
   const body = parseJsonBody(addPermissionBody, op.req.body);
   const t = target(op, 'lambda:AddPermission');
+  // $LATEST has no policy of its own (the unqualified function's is used); a version or alias may.
+  // https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html (Qualifier)
+  if (t.ref.qualifier === '$LATEST') throw invalidParameter('We currently do not support adding policies for $LATEST.');
   checkRevision(body.RevisionId, t.version.revisionId);
   const key = policyKey(t.ref.qualifier);
   const statement = buildStatement(body, t.arn, t.fn.partition);

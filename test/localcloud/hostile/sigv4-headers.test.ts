@@ -78,11 +78,11 @@ describe('bad or missing SigV4 headers', () => {
     expect(error.message).toContain('Signature expired');
   });
 
-  test('a credential scope for a service the local cloud does not serve is refused with a 4xx XML error', async () => {
-    const headers = await h.http.signedHeaders({ service: 's3', body: IDENTITY, contentType: FORM });
+  test('a credential scope for a service the local cloud does not serve is refused with a 4xx in that service\'s protocol', async () => {
+    const headers = await h.http.signedHeaders({ service: 'sns', body: IDENTITY, contentType: FORM });
     const res = await h.http.send({ headers, body: IDENTITY });
     expect(res.status).toBe(400);
-    expect(queryError(res).code).toBe('UnknownService');
+    expect(queryError(res).code).toBe('NotImplementedByLocalCloud');
   });
 
   test.each([
