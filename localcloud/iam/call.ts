@@ -78,6 +78,22 @@ export function requireBoundaryPolicy(call: IamCall, arn: string): ManagedPolicy
   return policy;
 }
 
+/** Put{Role,User}PermissionsBoundary on the role or user the call names. */
+export function putPermissionsBoundary(call: IamCall, holder: { permissionsBoundary?: string }): undefined {
+  const arn = call.params.required('PermissionsBoundary');
+  requireBoundaryPolicy(call, arn);
+  holder.permissionsBoundary = arn;
+  call.iam.save();
+  return undefined;
+}
+
+/** Delete{Role,User}PermissionsBoundary on the role or user the call names. */
+export function deletePermissionsBoundary(call: IamCall, holder: { permissionsBoundary?: string }): undefined {
+  delete holder.permissionsBoundary;
+  call.iam.save();
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------
 // Documents
 // ---------------------------------------------------------------------------

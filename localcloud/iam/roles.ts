@@ -5,7 +5,7 @@
 import { uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, checkPolicyDocument, deleteConflict, iamDate, limitExceeded, requireBoundaryPolicy,
+  alreadyExists, checkPolicyDocument, deleteConflict, iamDate, limitExceeded, deletePermissionsBoundary, putPermissionsBoundary, requireBoundaryPolicy,
   requireRole, roleShape, storedTrustPolicy, tagsShape, type IamCall, type IamOperation,
 } from './call';
 import {
@@ -148,19 +148,11 @@ export const roleOperations: Record<string, IamOperation> = {
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
 
   PutRolePermissionsBoundary(call) {
-    const role = roleFor(call);
-    const arn = call.params.required('PermissionsBoundary');
-    requireBoundaryPolicy(call, arn);
-    role.permissionsBoundary = arn;
-    call.iam.save();
-    return undefined;
+    return putPermissionsBoundary(call, roleFor(call));
   },
 
   DeleteRolePermissionsBoundary(call) {
-    const role = roleFor(call);
-    delete role.permissionsBoundary;
-    call.iam.save();
-    return undefined;
+    return deletePermissionsBoundary(call, roleFor(call));
   },
 
   // -- inline policies and managed attachments (shared with users) --------------

@@ -6,7 +6,7 @@ import { AwsError } from '../contracts';
 import { secretAccessKey, uniqueId } from '../core/ids';
 import { members } from '../core/query';
 import {
-  alreadyExists, deleteConflict, iamDate, limitExceeded, noSuchEntity, requireBoundaryPolicy,
+  alreadyExists, deleteConflict, iamDate, limitExceeded, noSuchEntity, deletePermissionsBoundary, putPermissionsBoundary, requireBoundaryPolicy,
   requireUser, userShape, type IamCall, type IamOperation,
 } from './call';
 import {
@@ -172,18 +172,10 @@ export const userOperations: Record<string, IamOperation> = {
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
 
   PutUserPermissionsBoundary(call) {
-    const user = userFor(call);
-    const arn = call.params.required('PermissionsBoundary');
-    requireBoundaryPolicy(call, arn);
-    user.permissionsBoundary = arn;
-    call.iam.save();
-    return undefined;
+    return putPermissionsBoundary(call, userFor(call));
   },
 
   DeleteUserPermissionsBoundary(call) {
-    const user = userFor(call);
-    delete user.permissionsBoundary;
-    call.iam.save();
-    return undefined;
+    return deletePermissionsBoundary(call, userFor(call));
   },
 };

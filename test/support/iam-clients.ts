@@ -2,10 +2,10 @@
 // Shared by the IAM fidelity suite: timeouts sized for a loaded 2-core machine, and the AWS CLI
 // (v1) and boto3 pointed at a running local cloud with an account's root keys.
 // ---------------------------------------------------------------------------
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Credentials, TestCloud } from '../../scripts/lib/child-cloud';
+import { clientEnv, run, type ProcessResult } from './external-clients';
 
 /** Starting a cloud (a child process that compiles TypeScript) on a loaded machine. */
 export const START_TIMEOUT_MS = 90_000;
@@ -33,36 +33,15 @@ export function skipReason(what: 'aws' | 'python3'): string | undefined {
   return undefined;
 }
 
-function clientEnv(credentials: Credentials): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH, HOME: process.env.HOME,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_MAX_ATTEMPTS: '1', AWS_RETRY_MODE: 'standard',
-  };
-}
-
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** What a spawned client answered. */
+export type CliResult = ProcessResult;
 
 /** `aws <args> --endpoint-url <cloud> --output json` with the account's keys. */
 export function awsCli(cloud: TestCloud, credentials: Credentials, args: string[]): Promise<CliResult> {
-  return run(AWS_CLI!, [...args, '--endpoint-url', cloud.url, '--output', 'json'], clientEnv(credentials));
+  return run(AWS_CLI!, [...args, '--endpoint-url', cloud.url, '--output', 'json'], clientEnv(credentials), 60_000);
 }
 
 /** `python3 -c <script>` with the account's keys and ENDPOINT set to the cloud's URL. */
 export function python(cloud: TestCloud, credentials: Credentials, script: string): Promise<CliResult> {
-  return run(PYTHON!, ['-c', script], { ...clientEnv(credentials), ENDPOINT: cloud.url });
+  return run(PYTHON!, ['-c', script], { ...clientEnv(credentials), ENDPOINT: cloud.url }, 60_000);
 }

@@ -7,12 +7,10 @@
 //   SNS (query XML): boto3 parses it
 //   the neighbour: a service it implements (STS) answers through the same clients
 // ---------------------------------------------------------------------------
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { clientEnv, run, type ProcessResult } from '../../support/external-clients';
 import { RawHttp } from '../../support/raw-http';
 
-const run = promisify(execFile);
 const CODE = 'NotImplementedByLocalCloud';
 let cloud: TestCloud;
 let root: Credentials;
@@ -28,24 +26,9 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env, AWS_ACCESS_KEY_ID: root.accessKeyId, AWS_SECRET_ACCESS_KEY: root.secretAccessKey,
-    AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1',
-  };
-  for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete env[k];
-  return env;
-}
-
-/** The AWS CLI's exit code and stderr (it fails with 254/255 on a service error). */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('aws', [...args, '--endpoint-url', cloud.url, '--output', 'json'], { env: clientEnv() });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** The AWS CLI's exit code and output (it fails with 254/255 on a service error). */
+function cli(args: string[]): Promise<ProcessResult> {
+  return run('aws', [...args, '--endpoint-url', cloud.url, '--output', 'json'], clientEnv(root), 60_000);
 }
 
 /** boto3: `service`.`call`(), printing the parsed error code (or OK). */
@@ -59,7 +42,8 @@ async function boto3(service: string, call: string): Promise<string> {
     'except botocore.exceptions.ClientError as e:',
     '    print(e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])',
   ].join('\n');
-  const { stdout } = await run('python3', ['-c', script, service, cloud.url, call], { env: clientEnv() });
+  const { code, stdout, stderr } = await run('python3', ['-c', script, service, cloud.url, call], clientEnv(root), 60_000);
+  if (code !== 0) throw new Error(`python3 exited ${code}: ${stderr}`);
   return stdout.trim();
 }
 

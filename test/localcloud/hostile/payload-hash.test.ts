@@ -19,6 +19,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { BuildMiddleware } from '@smithy/types';
 import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { clientEnv } from '../../support/external-clients';
 import { FORM, LAMBDA_PATH, RawHttp, expectLambdaError, expectQueryError } from '../../support/raw-http';
 
 const run = promisify(execFile);
@@ -91,8 +92,7 @@ describe('UNSIGNED-PAYLOAD', () => {
   }, 60_000);
 
   test('the AWS CLI is accepted (it signs the body\'s hash)', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: root.accessKeyId, AWS_SECRET_ACCESS_KEY: root.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete env[k];
+    const env = clientEnv(root);
     const { stdout } = await run('aws', ['sts', 'get-caller-identity', '--endpoint-url', cloud.url, '--region', 'us-east-1', '--output', 'json'], { env });
     expect(JSON.parse(stdout).Account).toBe(cloud.accounts['customer-a'].accountId);
   }, 60_000);

@@ -12,16 +12,11 @@ import {
   paginateListFunctions, paginateListVersionsByFunction,
 } from '@aws-sdk/client-lambda';
 import { handlerZip, failure } from '../../support/localcloud-zips';
+import { clientEnv } from '../../support/external-clients';
 import { useLambdaCloud } from '../../support/lambda-cloud';
 
 const run = promisify(execFile);
 
-/** The CLI's environment: these keys only, no profile, no session token from the outside. */
-function cliEnv(accessKeyId: string, secretAccessKey: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-  for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete env[k];
-  return env;
-}
 const fx = useLambdaCloud('pages-exec');
 const FUNCTIONS = 53;
 let zip: Buffer;
@@ -87,7 +82,7 @@ describe('ListFunctions pages', () => {
   test('the AWS CLI pages through every function', async () => {
     const keys = fx.cloud.credentialsFor('customer-a');
     const { stdout } = await run('aws', ['lambda', 'list-functions', '--endpoint-url', fx.cloud.url, '--region', 'us-east-1', '--page-size', '20', '--output', 'json'], {
-      env: cliEnv(keys.accessKeyId, keys.secretAccessKey),
+      env: clientEnv(keys),
     });
     expect(JSON.parse(stdout).Functions).toHaveLength(FUNCTIONS);
   }, 60_000);

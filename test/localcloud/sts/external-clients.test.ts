@@ -9,7 +9,8 @@
 //  - a missing role and an untrusting one are refused with the same words (but for the ARN).
 // ---------------------------------------------------------------------------
 import { createTestUser, startTestCloud, type TestCloud, type TestUser } from '../../../scripts/lib/child-cloud';
-import { CLI_TEST_TIMEOUT_MS, SETUP_TIMEOUT_MS, allowing, clientEnv, createRoleWithTrust, missingProgram, run } from '../../support/sts-sessions';
+import { clientEnv, missingProgram, run } from '../../support/external-clients';
+import { CLI_TEST_TIMEOUT_MS, SETUP_TIMEOUT_MS, allowing, createRoleWithTrust } from '../../support/sts-sessions';
 
 const EXTERNAL_ID = 'sc-cli-external-id';
 
