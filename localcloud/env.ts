@@ -7,12 +7,15 @@
 //   LOCALCLOUD_PORT            default 4510; 0 = any free port
 //   LOCALCLOUD_TEST_CONTROLS   '1' serves /_localcloud/control/
 //   LOCALCLOUD_BODY_TIMEOUT_MS default 60000
-//   LOCALCLOUD_READY_FILE      optional: main.ts writes {pid, port, url, startedAt} there once listening
+//   LOCALCLOUD_READY_FILE      optional: main.ts writes {pid, port, url, startedAt, sandboxIsolation} there once listening
+//   LOCALCLOUD_SANDBOX_ISOLATION  auto (default) | required | none: how Lambda sandboxes are kept apart
+//   LOCALCLOUD_RUNTIMES        optional JSON {"nodejs22.x": "/path/to/node"}: Node.js binaries by runtime
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LocalAccount } from './core/accounts';
 import { BODY_TIMEOUT_MS } from './core/body';
+import { SANDBOX_ISOLATION_MODES, type SandboxIsolationMode } from './lambda/isolation/select';
 import { DEFAULT_PORT, LocalCloudOptionsError, parseAccounts, type LocalCloudOptions } from './options';
 
 /** The value of `name`; throws "Environment variable X is required" when it is unset or empty. */
@@ -50,6 +53,30 @@ export function accountsFromFile(file: string): LocalAccount[] {
   return parseAccounts(accounts, file);
 }
 
+export function isolationFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxIsolationMode {
+  const raw = env.LOCALCLOUD_SANDBOX_ISOLATION;
+  if (raw === undefined || raw === '') return 'auto';
+  if (!(SANDBOX_ISOLATION_MODES as readonly string[]).includes(raw)) {
+    throw new LocalCloudOptionsError(`LOCALCLOUD_SANDBOX_ISOLATION must be one of ${SANDBOX_ISOLATION_MODES.join(', ')} (got "${raw}")`);
+  }
+  return raw as SandboxIsolationMode;
+}
+
+export function runtimesFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const raw = env.LOCALCLOUD_RUNTIMES;
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    throw new LocalCloudOptionsError(`LOCALCLOUD_RUNTIMES must be JSON such as {"nodejs22.x":"/usr/local/bin/node"} (${(e as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new LocalCloudOptionsError('LOCALCLOUD_RUNTIMES must be a JSON object of runtime identifier to Node.js binary path, such as {"nodejs22.x":"/usr/local/bin/node"}');
+  }
+  return parsed as Record<string, string>;
+}
+
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloudOptions {
   return {
     accounts: accountsFromFile(requiredEnv(env, 'LOCALCLOUD_ACCOUNTS_FILE')),
@@ -57,5 +84,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloud
     port: portFromEnv(env),
     testControls: env.LOCALCLOUD_TEST_CONTROLS === '1',
     bodyTimeoutMs: bodyTimeoutFromEnv(env),
+    sandboxIsolation: isolationFromEnv(env),
+    runtimes: runtimesFromEnv(env),
   };
 }

@@ -2,8 +2,9 @@
 // The local cloud as a process (what `npm run local:up` and the test support spawn):
 // `node --import tsx localcloud/main.ts`, configured by its environment (env.ts):
 // LOCALCLOUD_ACCOUNTS_FILE and LOCALCLOUD_STATE_DIR (required), LOCALCLOUD_PORT,
-// LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS, and LOCALCLOUD_READY_FILE (written with
-// {pid, port, url, startedAt} once listening, so a parent learns the port). Stops cleanly on
+// LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS, LOCALCLOUD_SANDBOX_ISOLATION,
+// LOCALCLOUD_RUNTIMES, and LOCALCLOUD_READY_FILE (written with {pid, port, url, startedAt,
+// sandboxIsolation} once listening, so a parent learns the port). Stops cleanly on
 // SIGTERM/SIGINT.
 // ---------------------------------------------------------------------------
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,11 +14,14 @@ import { startLocalCloud } from './server';
 
 async function main(): Promise<void> {
   const cloud = await startLocalCloud(optionsFromEnv(process.env));
+  if (cloud.sandboxes.unisolatedBecause && process.env.LOCALCLOUD_SANDBOX_ISOLATION !== 'none') {
+    process.stderr.write(`local cloud: WARNING: Lambda sandboxes are not isolated (${cloud.sandboxes.unisolatedBecause}): a deployed function can read the local cloud's state, including every account's keys and other functions' code. Set LOCALCLOUD_SANDBOX_ISOLATION=required to refuse to start instead.\n`);
+  }
   const readyFile = process.env.LOCALCLOUD_READY_FILE;
   if (readyFile) {
     mkdirSync(dirname(readyFile), { recursive: true });
     const temp = `${readyFile}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString() }));
+    writeFileSync(temp, JSON.stringify({ pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), sandboxIsolation: cloud.sandboxes.isolation }));
     renameSync(temp, readyFile);
   }
   let stopping = false;

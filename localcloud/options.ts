@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { LocalAccount } from './core/accounts';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './core/body';
 import type { Clock } from './core/clock';
+import { SANDBOX_ISOLATION_MODES, type SandboxIsolationMode } from './lambda/isolation/select';
 
 export const LOOPBACK = '127.0.0.1';
 export const DEFAULT_PORT = 4510;
@@ -29,6 +30,14 @@ export interface LocalCloudOptions {
   readonly bodyTimeoutMs?: number;
   /** The cloud's clock (credential expiry, aws:CurrentTime, sandbox recycling). @default a new Clock at real time */
   readonly clock?: Clock;
+  /**
+   * How Lambda sandboxes are kept apart (lambda/isolation/): 'required' refuses to start without
+   * namespaces, 'auto' uses them where the machine allows (the handle says when it could not),
+   * 'none' runs functions as plain child processes. @default 'auto'
+   */
+  readonly sandboxIsolation?: SandboxIsolationMode;
+  /** Node.js binaries by runtime identifier (`{"nodejs22.x": "/opt/node22/bin/node"}`), before the packaged ones. */
+  readonly runtimes?: Readonly<Record<string, string>>;
 }
 
 /** The running local cloud. */
@@ -36,6 +45,8 @@ export interface LocalCloud {
   /** `http://127.0.0.1:<port>`: the endpoint for every service (AWS_ENDPOINT_URL). */
   readonly url: string;
   readonly port: number;
+  /** Whether Lambda sandboxes run isolated (namespaces), and why not when they do not. */
+  readonly sandboxes: { readonly isolation: 'namespaces' | 'none'; readonly unisolatedBecause?: string };
   /** Stop the Lambda sandboxes, then the server. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
 }
@@ -50,6 +61,8 @@ export interface ResolvedOptions {
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
   readonly clock?: Clock;
+  readonly sandboxIsolation: SandboxIsolationMode;
+  readonly runtimes: Readonly<Record<string, string>>;
 }
 
 /** Thrown when the port is taken (another local cloud, or another program). */
@@ -98,6 +111,21 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
+function isolationMode(value: string): SandboxIsolationMode {
+  if (!(SANDBOX_ISOLATION_MODES as readonly string[]).includes(value)) {
+    throw new LocalCloudOptionsError(`sandboxIsolation must be one of ${SANDBOX_ISOLATION_MODES.join(', ')} (got "${value}")`);
+  }
+  return value as SandboxIsolationMode;
+}
+
+function runtimePaths(value: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  for (const [runtime, path] of Object.entries(value)) {
+    if (!/^nodejs\d+\.x$/.test(runtime)) throw new LocalCloudOptionsError(`runtimes: "${runtime}" is not a Node.js runtime identifier such as nodejs22.x`);
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new LocalCloudOptionsError(`runtimes: the binary for ${runtime} must be an absolute path (got ${JSON.stringify(path)})`);
+  }
+  return { ...value };
+}
+
 export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
   const host = options.host ?? LOOPBACK;
   if (host !== LOOPBACK) throw new LocalCloudOptionsError(`The local cloud listens only on ${LOOPBACK} (got host "${host}").`);
@@ -113,5 +141,7 @@ export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
     bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
     ...(options.clock ? { clock: options.clock } : {}),
+    sandboxIsolation: isolationMode(options.sandboxIsolation ?? 'auto'),
+    runtimes: runtimePaths(options.runtimes ?? {}),
   };
 }

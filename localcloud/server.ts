@@ -40,12 +40,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   const port = await listen(server, settings.port, settings.host);
   endpointUrl = `http://${LOOPBACK}:${port}`;
-  cloud.log.event('started', { url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls });
+  cloud.log.event('started', { url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls, sandboxIsolation: cloud.isolation.launcher.isolation });
 
   let closing: Promise<void> | undefined;
   return {
     url: endpointUrl,
     port,
+    sandboxes: { isolation: cloud.isolation.launcher.isolation, ...(cloud.isolation.unisolatedBecause ? { unisolatedBecause: cloud.isolation.unisolatedBecause } : {}) },
     close() {
       closing ??= (async () => {
         await cloud.shutdown();

@@ -11,6 +11,8 @@ import { RequestLog } from './core/request-log';
 import { FileStateStore } from './core/state';
 import { createIamService } from './iam/service';
 import { IamStore } from './iam/store';
+import { selectIsolation, type SandboxIsolation, type SandboxIsolationMode } from './lambda/isolation/select';
+import { RuntimeCatalog } from './lambda/runtimes';
 import { createLambdaService } from './lambda/service';
 import { createAuthenticator, type Authenticator } from './pipeline/authenticate';
 import { RoleSessionIssuer } from './sts/assume-role';
@@ -22,6 +24,8 @@ export interface CloudInput {
   readonly stateDir: string;
   /** @default a new Clock */
   readonly clock?: Clock;
+  readonly sandboxIsolation: SandboxIsolationMode;
+  readonly runtimes: Readonly<Record<string, string>>;
 }
 
 /** The parts of one running local cloud, as the request pipeline and the server use them. */
@@ -37,6 +41,8 @@ export interface Cloud {
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   readonly services: Readonly<Record<ServiceName, Service>>;
+  /** How Lambda's sandboxes are isolated here. */
+  readonly isolation: SandboxIsolation;
   /** Stop what the services run (Lambda's sandboxes). */
   shutdown(): Promise<void>;
 }
@@ -49,10 +55,12 @@ export function wireCloud(input: CloudInput): Cloud {
   const iam = new IamStore(state);
   const sessions = new SessionStore(state, now);
   const issuer = new RoleSessionIssuer(iam, sessions, now);
+  const runtimes = new RuntimeCatalog(input.runtimes);
+  const isolation = selectIsolation(input.sandboxIsolation, input.stateDir, probeNode(runtimes));
   const services: Record<ServiceName, Service> = {
     iam: createIamService(iam),
     sts: createStsService(issuer),
-    lambda: createLambdaService({ now }),
+    lambda: createLambdaService({ now, host: { launcher: isolation.launcher, runtimes } }),
   };
   return {
     stateDir: input.stateDir,
@@ -65,8 +73,18 @@ export function wireCloud(input: CloudInput): Cloud {
     faults: new FaultInjector(),
     log: new RequestLog(),
     services,
+    isolation,
     async shutdown() {
       for (const s of Object.values(services)) await s.shutdown?.();
     },
   };
+}
+
+/** Probe isolation with the Node.js functions run on, where there is one. */
+function probeNode(runtimes: RuntimeCatalog): string {
+  try {
+    return runtimes.executableFor('nodejs22.x');
+  } catch {
+    return process.execPath;
+  }
 }

@@ -11,6 +11,7 @@ import { preconditionFailed, resourceNotFound, validationError } from './errors'
 import { policyDocument } from './function-policy';
 import { parseFunctionRef, resourceArn, unqualifiedArn, type FunctionRef } from './function-ref';
 import type { SandboxPool } from './sandbox-pool';
+import type { SandboxHost } from './sandbox-spec';
 import { FunctionStore, type FunctionRecord, type FunctionVersionRecord } from './store';
 
 export interface Operation {
@@ -18,6 +19,8 @@ export interface Operation {
   readonly ctx: ServiceContext;
   readonly store: FunctionStore;
   readonly pool: SandboxPool;
+  /** How sandboxes start here: the launcher (isolation) and the runtimes' Node.js binaries. */
+  readonly host: SandboxHost;
   /** Path parameters, percent-decoded: `fn`, `sid`, `arn`. */
   readonly params: Readonly<Record<string, string>>;
 }

@@ -1,20 +1,35 @@
 // ---------------------------------------------------------------------------
-// What a new sandbox of a function version gets: its unpacked code, the execution role's
-// fresh temporary credentials, and exactly the environment Lambda defines for the Node.js
-// runtime (nothing inherited from the local cloud's own process, so no NODE_OPTIONS, loaders
-// or keys leak in).
+// What a new sandbox of a function version gets: its unpacked code, the Node.js of its runtime,
+// the execution role's fresh temporary credentials, and exactly the environment Lambda defines
+// for the Node.js runtime (nothing inherited from the local cloud's own process, so no
+// NODE_OPTIONS, loaders or keys leak in), started the way the host's launcher isolates it.
 // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
 // ---------------------------------------------------------------------------
 import { createHash, randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import type { ServiceContext } from '../contracts';
+import { join } from 'node:path';
+import { AwsError, type ServiceContext } from '../contracts';
 import { assumeExecutionRole } from './execution-role';
+import type { SandboxLauncher } from './isolation/launcher';
 import { logNames } from './logs';
+import { RuntimeUnavailableError, type RuntimeCatalog } from './runtimes';
 import type { SandboxSpec } from './sandbox';
 import type { FunctionRecord, FunctionVersionRecord } from './store';
 
-/** The SDK the Node.js runtime ships: here, the project's own node_modules (CommonJS `require` only). */
-const RUNTIME_NODE_MODULES = resolve(__dirname, '..', '..', 'node_modules');
+/** How this local cloud starts sandboxes: one per instance, chosen at start-up. */
+export interface SandboxHost {
+  readonly launcher: SandboxLauncher;
+  readonly runtimes: RuntimeCatalog;
+}
+
+/** The runtime's Node.js binary, or Invoke's InvalidRuntimeException (502) when it is gone. */
+function runtimeExecutable(host: SandboxHost, runtime: string): string {
+  try {
+    return host.runtimes.executableFor(runtime);
+  } catch (e) {
+    if (e instanceof RuntimeUnavailableError) throw new AwsError('InvalidRuntimeException', e.message, 502);
+    throw e;
+  }
+}
 
 /** Changes when anything a running sandbox was started with changes. */
 export function sandboxFingerprint(fn: FunctionRecord, v: FunctionVersionRecord): string {
@@ -22,7 +37,9 @@ export function sandboxFingerprint(fn: FunctionRecord, v: FunctionVersionRecord)
   return createHash('sha256').update(JSON.stringify({ arn: fn.arn, version: v.version, runtime, role, handler, timeout, memorySize, environment, codeSha256, architectures })).digest('hex');
 }
 
-export function sandboxSpec(ctx: ServiceContext, fn: FunctionRecord, v: FunctionVersionRecord, taskRoot: string): SandboxSpec {
+export function sandboxSpec(ctx: ServiceContext, host: SandboxHost, fn: FunctionRecord, v: FunctionVersionRecord, hostTaskRoot: string): SandboxSpec {
+  const nodeExecutable = runtimeExecutable(host, v.runtime);
+  const paths = host.launcher.paths(hostTaskRoot);
   const credentials = assumeExecutionRole(ctx, v.role, { accountId: fn.accountId, functionName: fn.functionName, arn: fn.arn });
   const logs = logNames(fn.functionName, v.version, randomBytes(16).toString('hex'), ctx.now());
   const env: Record<string, string> = {
@@ -30,9 +47,9 @@ export function sandboxSpec(ctx: ServiceContext, fn: FunctionRecord, v: Function
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    NODE_PATH: RUNTIME_NODE_MODULES,
-    LAMBDA_TASK_ROOT: taskRoot,
-    LAMBDA_RUNTIME_DIR: resolve(__dirname, 'runtime'),
+    NODE_PATH: paths.nodeModules,
+    LAMBDA_TASK_ROOT: paths.taskRoot,
+    LAMBDA_RUNTIME_DIR: paths.runtimeDir,
     _HANDLER: v.handler,
     AWS_EXECUTION_ENV: `AWS_Lambda_${v.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
@@ -50,7 +67,12 @@ export function sandboxSpec(ctx: ServiceContext, fn: FunctionRecord, v: Function
   };
   return {
     fingerprint: sandboxFingerprint(fn, v),
-    taskRoot,
+    launch: host.launcher.command({
+      hostTaskRoot,
+      nodeExecutable,
+      nodeArgs: [`--max-old-space-size=${v.memorySize}`, join(paths.runtimeDir, 'bootstrap.cjs')],
+      functionArn: fn.arn,
+    }),
     env,
     memorySize: v.memorySize,
     timeoutSeconds: v.timeout,

@@ -1,14 +1,12 @@
 // ---------------------------------------------------------------------------
-// One execution environment: a child Node process running runtime/bootstrap.cjs for one
-// function version, with that function's environment and its execution role's temporary
+// One execution environment: a child process (Node.js of the function's runtime, running
+// runtime/bootstrap.cjs, possibly inside namespaces: isolation/) for one function version, with that function's environment and its execution role's temporary
 // credentials. It serves one invocation at a time and stays warm in between; a timeout or a
 // crash ends it. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
 // ---------------------------------------------------------------------------
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-
-export const BOOTSTRAP_PATH = join(__dirname, 'runtime', 'bootstrap.cjs');
+import type { LaunchCommand } from './isolation/launcher';
 /** Lambda gives the Init phase 10 seconds. */
 export const INIT_TIMEOUT_MS = 10_000;
 
@@ -21,7 +19,8 @@ export interface FunctionErrorPayload {
 export interface SandboxSpec {
   /** Identifies the configuration the sandbox was started with; a change retires it. */
   readonly fingerprint: string;
-  readonly taskRoot: string;
+  /** How to start its process: Node.js running runtime/bootstrap.cjs, isolated or not. */
+  readonly launch: LaunchCommand;
   readonly env: Record<string, string>;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
@@ -83,8 +82,8 @@ export class Sandbox {
   /** Start the process and load the handler; resolves to the init error, if any. */
   private start(): Promise<FunctionErrorPayload | undefined> {
     const started = performance.now();
-    const child = spawn(process.execPath, [`--max-old-space-size=${this.spec.memorySize}`, BOOTSTRAP_PATH], {
-      cwd: this.spec.taskRoot,
+    const child = spawn(this.spec.launch.command, [...this.spec.launch.args], {
+      cwd: this.spec.launch.cwd,
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

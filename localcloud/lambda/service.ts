@@ -9,6 +9,7 @@ import type { Service, ServiceContext, ServiceRequest, ServiceResponse } from '.
 import { renderLambdaError, unknownOperation } from './errors';
 import { matchRoute } from './routes';
 import { SandboxPool } from './sandbox-pool';
+import type { SandboxHost } from './sandbox-spec';
 import { FunctionStore } from './store';
 
 export interface LambdaService extends Service {
@@ -19,6 +20,8 @@ export interface LambdaService extends Service {
 export interface LambdaServiceDeps {
   /** The local cloud's clock: decides when sandboxes idle out or their credentials run short. */
   readonly now: () => Date;
+  /** How sandboxes start: chosen once when the cloud starts (isolation/select.ts). */
+  readonly host: SandboxHost;
 }
 
 export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
@@ -29,7 +32,7 @@ export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
         const matched = matchRoute(req.method, req.path);
         if (!matched) throw unknownOperation(req.method, req.path);
         await ctx.applyFaults('lambda', matched.route.operation);
-        return await matched.route.handler({ req, ctx, store: new FunctionStore(ctx.state), pool, params: matched.params });
+        return await matched.route.handler({ req, ctx, store: new FunctionStore(ctx.state), pool, host: deps.host, params: matched.params });
       } catch (e) {
         if (!(e instanceof Error && 'code' in e)) ctx.log('lambda.internal-error', { path: req.path, error: e instanceof Error ? e.stack : String(e) });
         return renderLambdaError(e, req.requestId);

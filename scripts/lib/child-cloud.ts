@@ -46,6 +46,8 @@ export interface TestCloud {
   readonly port: number;
   readonly pid: number;
   readonly stateDir: string;
+  /** Whether its Lambda sandboxes run isolated (as the server's ready file says). */
+  readonly sandboxIsolation: 'namespaces' | 'none';
   /** The server's log (one JSON line per request). */
   readonly logFile: string;
   /** Root keys of each account, keyed by stack name (`vendor`, `customer-a`, ...). */
@@ -119,7 +121,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
   closeSync(out);
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  let ready: { port: number; url: string } | undefined;
+  let ready: { port: number; url: string; sandboxIsolation: 'namespaces' | 'none' } | undefined;
   while (Date.now() < deadline && child.exitCode === null) {
     if (existsSync(readyFile)) {
       ready = JSON.parse(readFileSync(readyFile, 'utf8'));
@@ -132,14 +134,14 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     await stopProcess(child, 2000);
     throw new TestCloudStartError(`the local cloud did not start within ${options.startTimeoutMs ?? 30_000} ms; its log (${logFile}):\n${tail(logFile)}`);
   }
-  const { url, port } = ready;
+  const { url, port, sandboxIsolation } = ready;
   const credentialsFor = (stack: string): Credentials => {
     const a = accounts[stack];
     if (!a) throw new Error(`no local account for stack "${stack}" (have: ${Object.keys(accounts).join(', ')})`);
     return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
   };
   return {
-    url, port, pid: child.pid!, stateDir, logFile, accounts, credentialsFor,
+    url, port, pid: child.pid!, stateDir, sandboxIsolation, logFile, accounts, credentialsFor,
     clientConfig: (credentials) => ({ region: 'us-east-1', endpoint: url, credentials, maxAttempts: 1 }),
     close: () => stopProcess(child),
     kill: (signal) => killProcess(child, signal),

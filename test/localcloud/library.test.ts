@@ -14,13 +14,15 @@ import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/cli
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LocalCloudOptionsError, startLocalCloud, type LocalAccount, type LocalCloud } from '../../localcloud';
 import { refusalOf } from '../support/refusal';
+import { liveSandboxProcesses, waitForSandboxProcesses, type SandboxRef } from '../support/sandbox-processes';
 import { createRole, handlerZip } from '../support/localcloud-zips';
 
 const ACCOUNT_ONE: LocalAccount = { name: 'one', accountId: '111111111111', accessKeyId: 'AKIALIBRARYTEST00001', secretAccessKey: 'library-test-secret-one-0000000000000001' };
 const ACCOUNT_TWO: LocalAccount = { name: 'two', accountId: '222222222222', accessKeyId: 'AKIALIBRARYTEST00002', secretAccessKey: 'library-test-secret-two-0000000000000002' };
 
 /** Counts its invocations in module state (survives while the sandbox stays warm) and names its process. */
-const COUNTER_SOURCE = 'let count = 0; exports.handler = async () => ({ count: ++count, pid: process.pid });';
+// `sandbox` names one execution environment: an isolated sandbox is PID 1 of its own namespace, so its pid tells nothing.
+const COUNTER_SOURCE = 'const sandbox = require("node:crypto").randomUUID(); let count = 0; exports.handler = async () => ({ count: ++count, sandbox, pid: process.pid });';
 
 const dirs: string[] = [];
 const clouds: LocalCloud[] = [];
@@ -42,32 +44,24 @@ function clientConfig(cloud: LocalCloud, account: LocalAccount) {
 }
 
 /** Deploy the counter in `account` of `cloud`; answers a function that invokes it once. */
-async function deployCounter(cloud: LocalCloud, account: LocalAccount): Promise<() => Promise<{ count: number; pid: number }>> {
+interface CounterAnswer { count: number; sandbox: string; pid: number }
+
+/** Deploy the counter as `name`; the function that invokes it, and the reference that finds its processes. */
+async function deployCounter(cloud: LocalCloud, account: LocalAccount, name: string): Promise<{ invoke: () => Promise<CounterAnswer>; ref: (answer: CounterAnswer) => SandboxRef }> {
   const role = await createRole(new IAMClient(clientConfig(cloud, account)), 'counter-exec');
   const lambda = new LambdaClient(clientConfig(cloud, account));
   await lambda.send(new CreateFunctionCommand({
-    FunctionName: 'counter', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Code: { ZipFile: await handlerZip(COUNTER_SOURCE) }, Timeout: 10,
+    FunctionName: name, Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Code: { ZipFile: await handlerZip(COUNTER_SOURCE) }, Timeout: 10,
   }));
-  return async () => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'counter' }));
-    return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as { count: number; pid: number };
+  return {
+    invoke: async () => {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
+      return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as CounterAnswer;
+    },
+    ref: (answer) => ({ functionArn: `arn:aws:lambda:us-east-1:${account.accountId}:function:${name}`, pid: answer.pid, isolation: cloud.sandboxes.isolation }),
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return !isAlive(pid);
-}
 
 afterAll(async () => {
   for (const cloud of clouds) await cloud.close();
@@ -97,23 +91,25 @@ describe('sandboxes belong to their cloud', () => {
   test('GIVEN two clouds in one process WHEN one stops THEN the other keeps its warm sandbox, and each stop ends its own sandboxes', async () => {
     const first = await start([ACCOUNT_ONE]);
     const second = await start([ACCOUNT_ONE]);
-    const invokeFirst = await deployCounter(first, ACCOUNT_ONE);
-    const invokeSecond = await deployCounter(second, ACCOUNT_ONE);
-    const a1 = await invokeFirst();
-    const b1 = await invokeSecond();
+    const counterOne = await deployCounter(first, ACCOUNT_ONE, 'counter-one');
+    const counterTwo = await deployCounter(second, ACCOUNT_ONE, 'counter-two');
+    const a1 = await counterOne.invoke();
+    const b1 = await counterTwo.invoke();
     expect(a1.count).toBe(1);
     expect(b1.count).toBe(1);
-    expect(b1.pid).not.toBe(a1.pid);
+    expect(b1.sandbox).not.toBe(a1.sandbox);
+    expect(liveSandboxProcesses(counterOne.ref(a1))).toBe(1);
 
     await first.close();
 
-    expect(await waitUntilGone(a1.pid)).toBe(true);
-    const b2 = await invokeSecond();
-    expect(b2).toEqual({ count: 2, pid: b1.pid });
+    expect(await waitForSandboxProcesses(counterOne.ref(a1), 0)).toBe(true);
+    expect(liveSandboxProcesses(counterTwo.ref(b1))).toBe(1);
+    const b2 = await counterTwo.invoke();
+    expect(b2).toMatchObject({ count: 2, sandbox: b1.sandbox });
 
     await second.close();
 
-    expect(await waitUntilGone(b1.pid)).toBe(true);
+    expect(await waitForSandboxProcesses(counterTwo.ref(b1), 0)).toBe(true);
   }, 60_000);
 });
 

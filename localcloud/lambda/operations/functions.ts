@@ -10,6 +10,7 @@ import { functionConfiguration } from '../configuration';
 import { invalidParameter, resourceConflict } from '../errors';
 import { checkExecutionRole } from '../execution-role';
 import { unqualifiedArn } from '../function-ref';
+import { RuntimeUnavailableError } from '../runtimes';
 import { checkRevision, json, noContent, pageSize, target, type Operation } from '../operation';
 import {
   lambdaTimestamp, newRevisionId, packageZipPath, storePackage, type FunctionRecord, type FunctionVersionRecord,
@@ -29,6 +30,16 @@ function checkZipSize(zip: Buffer, operation: string): void {
   }
 }
 
+/** A runtime AWS offers but this machine has no Node.js for is refused when declared, not at the first Invoke. */
+function checkRuntimeInstalled(op: Operation, runtime: string): void {
+  try {
+    op.host.runtimes.executableFor(runtime);
+  } catch (e) {
+    if (e instanceof RuntimeUnavailableError) throw invalidParameter(e.message);
+    throw e;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // CreateFunction
 // ---------------------------------------------------------------------------
@@ -42,6 +53,7 @@ export async function createFunction(op: Operation) {
   if (body.PackageType === 'Image') throw invalidParameter('Container images are not supported by the local cloud; use PackageType Zip.');
   if (!body.Runtime || !body.Handler) throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   checkRuntime(body.Runtime);
+  checkRuntimeInstalled(op, body.Runtime);
   checkEnvironment(body.Environment?.Variables ?? {});
   checkTags(body.Tags ?? {});
   checkUnsupportedConfiguration(body);
@@ -142,7 +154,10 @@ export async function updateFunctionConfiguration(op: Operation) {
   const t = target(op, 'lambda:UpdateFunctionConfiguration');
   requireLatest(t.ref.qualifier, 'UpdateFunctionConfiguration');
   checkRevision(body.RevisionId, t.fn.latest.revisionId);
-  if (body.Runtime !== undefined) checkRuntime(body.Runtime);
+  if (body.Runtime !== undefined) {
+    checkRuntime(body.Runtime);
+    checkRuntimeInstalled(op, body.Runtime);
+  }
   if (body.Environment?.Variables) checkEnvironment(body.Environment.Variables);
   checkUnsupportedConfiguration(body);
   if (body.Role !== undefined && body.Role !== t.fn.latest.role) {

@@ -83,7 +83,7 @@ async function run(op: Operation, t: Target, payload: string, context: unknown, 
   const outcome = await op.pool.invoke(
     `${fn.arn}:${version.version}`,
     sandboxFingerprint(fn, version),
-    () => sandboxSpec(op.ctx, fn, version, taskRoot),
+    () => sandboxSpec(op.ctx, op.host, fn, version, taskRoot),
     op.req.requestId,
     payload,
     { invokedFunctionArn: t.ref.qualifier ? `${fn.arn}:${t.ref.qualifier}` : fn.arn, clientContext: context },

@@ -21,9 +21,12 @@ import { buildZip, createRole, handlerZip, failure } from '../../support/localcl
 import { startTestCloud } from '../../../scripts/lib/child-cloud';
 import { useLambdaCloud } from '../../support/lambda-cloud';
 import { advanceClock, resetClock } from '../../../scripts/lib/cloud-controls';
+import { waitForSandboxProcesses } from '../../support/sandbox-processes';
+import { startSignal } from '../../support/signal-server';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
 const PROBE_SOURCE = `
+const sandbox = require('node:crypto').randomUUID();
 let count = 0;
 exports.handler = async (event, context) => {
   count += 1;
@@ -31,7 +34,7 @@ exports.handler = async (event, context) => {
   switch (event.action) {
     case 'throw': throw new TypeError('boom ' + event.n);
     case 'sleep':
-      if (event.signal) require('fs').writeFileSync(event.signal, 'started');
+      if (event.signalUrl) await fetch(event.signalUrl);
       await new Promise((r) => setTimeout(r, event.ms));
       break;
     case 'big': return 'x'.repeat(event.bytes);
@@ -47,7 +50,7 @@ exports.handler = async (event, context) => {
     'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'TZ', 'NODE_OPTIONS', '_HANDLER', 'LAMBDA_TASK_ROOT', 'AWS_LAMBDA_LOG_GROUP_NAME',
     'GREETING', 'LOCALCLOUD_STATE_DIR', 'LOCALCLOUD_TEST_CONTROLS', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN']) env[k] = process.env[k];
   return {
-    count, pid: process.pid, cwd: process.cwd(), event, env,
+    count, sandbox, pid: process.pid, cwd: process.cwd(), event, env,
     context: {
       functionName: context.functionName, functionVersion: context.functionVersion, invokedFunctionArn: context.invokedFunctionArn,
       memoryLimitInMB: context.memoryLimitInMB, awsRequestId: context.awsRequestId, logGroupName: context.logGroupName,
@@ -197,7 +200,7 @@ describe('sandboxes', () => {
     const first = await result(name);
     const second = await result(name);
     expect([first.count, second.count]).toEqual([1, 2]);
-    expect(second.pid).toBe(first.pid);
+    expect(second.sandbox).toBe(first.sandbox);
   });
 
   test('serve one invocation at a time: concurrent invocations run in separate processes, in parallel', async () => {
@@ -205,15 +208,15 @@ describe('sandboxes', () => {
     const started = Date.now();
     const outs = await Promise.all([1, 2, 3].map(() => result(name, { action: 'sleep', ms: 1500 })));
     const elapsed = Date.now() - started;
-    expect(new Set(outs.map((o) => o.pid)).size).toBe(3);
+    expect(new Set(outs.map((o) => o.sandbox)).size).toBe(3);
     expect(elapsed).toBeLessThan(2 * 1500); // one after another would take 4500 ms
   });
 
   test('scale out to at most 4 per function; further invocations wait for a free one and all succeed', async () => {
     const name = await deploy();
     const outs = await Promise.all([1, 2, 3, 4, 5, 6].map(() => result(name, { action: 'sleep', ms: 600 })));
-    const pids = new Set(outs.map((o) => o.pid));
-    expect(pids.size).toBe(4);
+    const sandboxes = new Set(outs.map((o) => o.sandbox));
+    expect(sandboxes.size).toBe(4);
     expect(outs.filter((o) => o.count === 2)).toHaveLength(2);
   });
 
@@ -223,7 +226,7 @@ describe('sandboxes', () => {
     await fx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { GREETING: 'two' } } }));
     const after = await result(name);
     expect(after.count).toBe(1);
-    expect(after.pid).not.toBe(before.pid);
+    expect(after.sandbox).not.toBe(before.sandbox);
     expect(after.env.GREETING).toBe('two');
   });
 
@@ -240,8 +243,10 @@ describe('sandboxes', () => {
     await call(name, { action: 'sleep', ms: 3000 });
     const next = await result(name);
     expect(next.count).toBe(1);
-    expect(next.pid).not.toBe(first.pid);
-    expect(() => process.kill(first.pid, 0)).toThrow();
+    expect(next.sandbox).not.toBe(first.sandbox);
+    // Only the new sandbox's process is left (an isolated sandbox's own pid is 1 in its namespace).
+    const ref = { functionArn: `arn:aws:lambda:us-east-1:${fx.accountId}:function:${name}`, pid: first.pid, isolation: fx.cloud.sandboxIsolation };
+    expect(await waitForSandboxProcesses(ref, fx.cloud.sandboxIsolation === 'namespaces' ? 1 : 0)).toBe(true);
   });
 });
 
@@ -459,9 +464,10 @@ describe('reserved concurrency', () => {
   test('1 throttles a second invocation while the first is running', async () => {
     const name = await deploy();
     await fx.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
-    const signal = join(fx.cloud.stateDir, `started-${name}`);
-    const slow = call(name, { action: 'sleep', ms: 1500, signal });
-    await waitFor(() => existsSync(signal)); // the first invocation is running now
+    const signal = await startSignal();
+    const slow = call(name, { action: 'sleep', ms: 1500, signalUrl: signal.url });
+    await signal.received; // the first invocation is running now
+    signal.close();
     const e = await failure(call(name));
     expect(e.name).toBe('TooManyRequestsException');
     expect((await slow).FunctionError).toBeUndefined();
@@ -514,7 +520,7 @@ describe('recycling over time', () => {
     await advanceClock(fx.cloud, 6 * 60);
     const next = await result(name);
     expect(next.count).toBe(1);
-    expect(next.pid).not.toBe(first.pid);
+    expect(next.sandbox).not.toBe(first.sandbox);
   });
 
   test('a sandbox idle for less than 5 minutes is reused', async () => {
@@ -522,7 +528,7 @@ describe('recycling over time', () => {
     const first = await result(name);
     await advanceClock(fx.cloud, 4 * 60);
     const next = await result(name);
-    expect(next.pid).toBe(first.pid);
+    expect(next.sandbox).toBe(first.sandbox);
   });
 
   test('once the role credentials a sandbox holds expire, the next invocation runs with fresh ones that AWS accepts', async () => {
