@@ -7,6 +7,7 @@
 //   LOCALCLOUD_PORT            default 4510; 0 = any free port
 //   LOCALCLOUD_TEST_CONTROLS   '1' serves /_localcloud/control/
 //   LOCALCLOUD_BODY_TIMEOUT_MS default 60000
+//   LOCALCLOUD_IAM_PROPAGATION_MS default 0: IAM changes reach the other services at once
 //   LOCALCLOUD_READY_FILE      optional: main.ts writes {pid, port, url, startedAt} there once listening
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,21 @@ export function bodyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
   return ms;
 }
 
+/**
+ * LOCALCLOUD_IAM_PROPAGATION_MS: how long an IAM change takes to reach STS, Lambda and request
+ * authorization (options.ts `iamPropagationMs`). Digits only, so that `1.5`, `-1`, `1e3` or `5s`
+ * are refused rather than read as something else.
+ */
+export function iamPropagationFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_IAM_PROPAGATION_MS;
+  if (raw === undefined || raw === '') return 0;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms)) {
+    throw new LocalCloudOptionsError(`LOCALCLOUD_IAM_PROPAGATION_MS must be a whole number of milliseconds, 0 or more (got "${raw}"); unset it or use 0 for changes that apply at once`);
+  }
+  return ms;
+}
+
 /** The accounts of an accounts file: `{"accounts": [...]}`. */
 export function accountsFromFile(file: string): LocalAccount[] {
   let raw: unknown;
@@ -57,5 +73,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloud
     port: portFromEnv(env),
     testControls: env.LOCALCLOUD_TEST_CONTROLS === '1',
     bodyTimeoutMs: bodyTimeoutFromEnv(env),
+    iamPropagationMs: iamPropagationFromEnv(env),
   };
 }

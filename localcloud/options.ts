@@ -29,6 +29,13 @@ export interface LocalCloudOptions {
   readonly bodyTimeoutMs?: number;
   /** The cloud's clock (credential expiry, aws:CurrentTime, sandbox recycling). @default a new Clock at real time */
   readonly clock?: Clock;
+  /**
+   * IAM's eventual consistency, opt-in: milliseconds (of the cloud's clock) before an IAM change
+   * reaches STS, Lambda and the authorization of every request; IAM's own API sees it at once.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+   * @default 0: every change applies to the next request
+   */
+  readonly iamPropagationMs?: number;
 }
 
 /** The running local cloud. */
@@ -50,6 +57,7 @@ export interface ResolvedOptions {
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
   readonly clock?: Clock;
+  readonly iamPropagationMs: number;
 }
 
 /** Thrown when the port is taken (another local cloud, or another program). */
@@ -61,7 +69,8 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Thrown for options the local cloud refuses (no accounts, a non-loopback host, a bad port). */
+/** Thrown for options the local cloud refuses (no accounts, a non-loopback host, a bad port, a
+ *  negative propagation delay), and for environment variables main.ts cannot read (env.ts). */
 export class LocalCloudOptionsError extends Error {
   readonly code = 'LocalCloudOptions';
   constructor(message: string) {
@@ -98,6 +107,11 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new LocalCloudOptionsError(`${name} must be a whole number of milliseconds, 0 or more (got ${value})`);
+  return value;
+}
+
 export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
   const host = options.host ?? LOOPBACK;
   if (host !== LOOPBACK) throw new LocalCloudOptionsError(`The local cloud listens only on ${LOOPBACK} (got host "${host}").`);
@@ -112,6 +126,7 @@ export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
     testControls: options.testControls ?? false,
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
     bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
+    iamPropagationMs: nonNegativeInteger(options.iamPropagationMs ?? 0, 'iamPropagationMs'),
     ...(options.clock ? { clock: options.clock } : {}),
   };
 }

@@ -40,7 +40,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   const port = await listen(server, settings.port, settings.host);
   endpointUrl = `http://${LOOPBACK}:${port}`;
-  cloud.log.event('started', { url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls });
+  cloud.log.event('started', { url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls, iamPropagationMs: settings.iamPropagationMs });
 
   let closing: Promise<void> | undefined;
   return {
