@@ -126,7 +126,8 @@ function cloneState(state: IamState): IamState {
 /**
  * Reads of IAM's state. The store (below) is one over the live state, which IAM's own API uses;
  * `IamStore.propagated()` answers one over the state as the other services see it (propagation.ts).
- * Callers never change what a view returns.
+ * Only IAM's own API changes records, and only the live store's: the other services never change
+ * what a view returns, since with a delay its records are a version others share.
  */
 export class IamView {
   constructor(protected readonly data: IamState) {}
