@@ -97,12 +97,14 @@ export interface ServiceContext {
   readonly stateDir: string;
   /** Persisted JSON documents, one per service namespace. Write-through; survives restarts. */
   readonly state: StateStore;
-  /** Throws AwsError(AccessDenied, AWS's message shape) unless AWS would allow the call. */
+  /** Throws AwsError(AccessDenied, AWS's message shape) unless AWS would allow the call, with the
+   *  caller's policies as they have propagated (IAM's eventual consistency, when it is on). */
   authorize(request: AuthorizationRequest): void;
   /** Credentials for a service principal (e.g. lambda.amazonaws.com) assuming a role, through the
    *  same trust-policy evaluation STS applies. Throws AwsError when the trust refuses. */
   assumeRoleAsService(roleArn: string, servicePrincipal: string, context: { sourceAccount: string; sourceArn: string }, sessionName: string): TemporaryCredentials;
-  /** Whether an IAM role exists (Lambda's CreateFunction checks its execution role). */
+  /** Whether an IAM role exists as the services see IAM, i.e. once its creation has propagated
+   *  (Lambda's CreateFunction checks its execution role). */
   roleExists(roleArn: string): boolean;
   /** Test-only fault injection: may delay, or throw an AwsError, for this operation. No-op unless enabled. */
   applyFaults(service: ServiceName, operation: string): Promise<void>;

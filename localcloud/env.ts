@@ -10,6 +10,7 @@
 //   LOCALCLOUD_READY_FILE      optional: main.ts writes {pid, port, url, startedAt, sandboxIsolation} there once listening
 //   LOCALCLOUD_SANDBOX_ISOLATION  auto (default) | required | none: how Lambda sandboxes are kept apart
 //   LOCALCLOUD_RUNTIMES        optional JSON {"nodejs22.x": "/path/to/node"}: Node.js binaries by runtime
+//   LOCALCLOUD_IAM_PROPAGATION_MS default 0: IAM changes reach the other services at once
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -38,6 +39,21 @@ export function bodyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
   if (raw === undefined || raw === '') return BODY_TIMEOUT_MS;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 1) throw new LocalCloudOptionsError(`LOCALCLOUD_BODY_TIMEOUT_MS must be a positive whole number of milliseconds (got "${raw}")`);
+  return ms;
+}
+
+/**
+ * LOCALCLOUD_IAM_PROPAGATION_MS: how long an IAM change takes to reach STS, Lambda and request
+ * authorization (options.ts `iamPropagationMs`). Digits only, so that `1.5`, `-1`, `1e3` or `5s`
+ * are refused rather than read as something else.
+ */
+export function iamPropagationFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_IAM_PROPAGATION_MS;
+  if (raw === undefined || raw === '') return 0;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms)) {
+    throw new LocalCloudOptionsError(`LOCALCLOUD_IAM_PROPAGATION_MS must be a whole number of milliseconds, 0 or more (got "${raw}"); unset it or use 0 for changes that apply at once`);
+  }
   return ms;
 }
 
@@ -86,5 +102,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloud
     bodyTimeoutMs: bodyTimeoutFromEnv(env),
     sandboxIsolation: isolationFromEnv(env),
     runtimes: runtimesFromEnv(env),
+    iamPropagationMs: iamPropagationFromEnv(env),
   };
 }

@@ -8,4 +8,4 @@ export { DEFAULT_PORT, LocalCloudOptionsError, PortInUseError, parseAccounts, ty
 export type { LocalAccount } from './core/accounts';
 export { Clock } from './core/clock';
 export { StateFileError, wipeState } from './core/state';
-export { accountsFromFile, bodyTimeoutFromEnv, optionsFromEnv, portFromEnv } from './env';
+export { accountsFromFile, bodyTimeoutFromEnv, iamPropagationFromEnv, optionsFromEnv, portFromEnv } from './env';

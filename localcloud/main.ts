@@ -2,9 +2,10 @@
 // The local cloud as a process (what `npm run local:up` and the test support spawn):
 // `node --import tsx localcloud/main.ts`, configured by its environment (env.ts):
 // LOCALCLOUD_ACCOUNTS_FILE and LOCALCLOUD_STATE_DIR (required), LOCALCLOUD_PORT,
-// LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS, LOCALCLOUD_SANDBOX_ISOLATION,
-// LOCALCLOUD_RUNTIMES, and LOCALCLOUD_READY_FILE (written with {pid, port, url, startedAt,
-// sandboxIsolation} once listening, so a parent learns the port). Stops cleanly on
+// LOCALCLOUD_TEST_CONTROLS=1, LOCALCLOUD_BODY_TIMEOUT_MS, LOCALCLOUD_IAM_PROPAGATION_MS (opt-in IAM
+// eventual consistency, default 0), LOCALCLOUD_SANDBOX_ISOLATION, LOCALCLOUD_RUNTIMES, and
+// LOCALCLOUD_READY_FILE (written with {pid, port, url, startedAt, sandboxIsolation} once
+// listening, so a parent learns the port). Stops cleanly on
 // SIGTERM/SIGINT.
 // ---------------------------------------------------------------------------
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';

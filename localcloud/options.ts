@@ -38,6 +38,13 @@ export interface LocalCloudOptions {
   readonly sandboxIsolation?: SandboxIsolationMode;
   /** Node.js binaries by runtime identifier (`{"nodejs22.x": "/opt/node22/bin/node"}`), before the packaged ones. */
   readonly runtimes?: Readonly<Record<string, string>>;
+  /**
+   * IAM's eventual consistency, opt-in: milliseconds (of the cloud's clock) before an IAM change
+   * reaches STS, Lambda and the authorization of every request; IAM's own API sees it at once.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+   * @default 0: every change applies to the next request
+   */
+  readonly iamPropagationMs?: number;
 }
 
 /** The running local cloud. */
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   readonly clock?: Clock;
   readonly sandboxIsolation: SandboxIsolationMode;
   readonly runtimes: Readonly<Record<string, string>>;
+  readonly iamPropagationMs: number;
 }
 
 /** Thrown when the port is taken (another local cloud, or another program). */
@@ -74,7 +82,8 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Thrown for options the local cloud refuses (no accounts, a non-loopback host, a bad port). */
+/** Thrown for options the local cloud refuses (no accounts, a non-loopback host, a bad port, a
+ *  negative propagation delay), and for environment variables main.ts cannot read (env.ts). */
 export class LocalCloudOptionsError extends Error {
   readonly code = 'LocalCloudOptions';
   constructor(message: string) {
@@ -126,6 +135,11 @@ function runtimePaths(value: Readonly<Record<string, string>>): Readonly<Record<
   return { ...value };
 }
 
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new LocalCloudOptionsError(`${name} must be a whole number of milliseconds, 0 or more (got ${value})`);
+  return value;
+}
+
 export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
   const host = options.host ?? LOOPBACK;
   if (host !== LOOPBACK) throw new LocalCloudOptionsError(`The local cloud listens only on ${LOOPBACK} (got host "${host}").`);
@@ -140,6 +154,7 @@ export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
     testControls: options.testControls ?? false,
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
     bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
+    iamPropagationMs: nonNegativeInteger(options.iamPropagationMs ?? 0, 'iamPropagationMs'),
     ...(options.clock ? { clock: options.clock } : {}),
     sandboxIsolation: isolationMode(options.sandboxIsolation ?? 'auto'),
     runtimes: runtimePaths(options.runtimes ?? {}),

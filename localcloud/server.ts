@@ -40,7 +40,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   const port = await listen(server, settings.port, settings.host);
   endpointUrl = `http://${LOOPBACK}:${port}`;
-  cloud.log.event('started', { url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls, sandboxIsolation: cloud.isolation.launcher.isolation });
+  cloud.log.event('started', {
+    url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls,
+    iamPropagationMs: settings.iamPropagationMs, sandboxIsolation: cloud.isolation.launcher.isolation,
+  });
 
   let closing: Promise<void> | undefined;
   return {

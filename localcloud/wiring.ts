@@ -1,7 +1,9 @@
 // ---------------------------------------------------------------------------
 // Wiring one local cloud: its state store, clock, IAM and STS stores, the authenticator, the
 // fault injector, the log, and the three services, each built once per instance (nothing is
-// shared through module state, so two clouds in one process stay apart).
+// shared through module state, so two clouds in one process stay apart). The IAM service alone
+// gets the live IAM store; STS, the authenticator and every service's authorization get
+// `propagatedIam`, which lags it by the IAM propagation delay.
 // ---------------------------------------------------------------------------
 import type { Service, ServiceName } from './contracts';
 import { AccountDirectory, type LocalAccount } from './core/accounts';
@@ -10,9 +12,9 @@ import { FaultInjector } from './core/faults';
 import { RequestLog } from './core/request-log';
 import { FileStateStore } from './core/state';
 import { createIamService } from './iam/service';
-import { IamStore } from './iam/store';
 import { selectIsolation, type SandboxIsolation, type SandboxIsolationMode } from './lambda/isolation/select';
 import { RuntimeCatalog } from './lambda/runtimes';
+import { IamStore, type IamView } from './iam/store';
 import { createLambdaService } from './lambda/service';
 import { createAuthenticator, type Authenticator } from './pipeline/authenticate';
 import { RoleSessionIssuer } from './sts/assume-role';
@@ -26,6 +28,8 @@ export interface CloudInput {
   readonly clock?: Clock;
   readonly sandboxIsolation: SandboxIsolationMode;
   readonly runtimes: Readonly<Record<string, string>>;
+  /** How long an IAM change takes to reach the other services (iam/propagation.ts). @default 0 */
+  readonly iamPropagationMs?: number;
 }
 
 /** The parts of one running local cloud, as the request pipeline and the server use them. */
@@ -35,7 +39,10 @@ export interface Cloud {
   /** The clock's time: real time plus the test-controlled offset. */
   readonly now: () => Date;
   readonly state: FileStateStore;
+  /** IAM's live state: for IAM's own API only. */
   readonly iam: IamStore;
+  /** IAM as every other service sees it now (authorization, STS, Lambda, authentication). */
+  readonly propagatedIam: () => IamView;
   readonly issuer: RoleSessionIssuer;
   readonly authenticator: Authenticator;
   readonly faults: FaultInjector;
@@ -52,11 +59,12 @@ export function wireCloud(input: CloudInput): Cloud {
   const state = new FileStateStore(input.stateDir);
   const clock = input.clock ?? new Clock();
   const now = () => clock.now();
-  const iam = new IamStore(state);
+  const iam = new IamStore(state, { delayMs: input.iamPropagationMs ?? 0, now });
+  const propagatedIam = () => iam.propagated();
   const sessions = new SessionStore(state, now);
-  const issuer = new RoleSessionIssuer(iam, sessions, now);
   const runtimes = new RuntimeCatalog(input.runtimes);
   const isolation = selectIsolation(input.sandboxIsolation, input.stateDir, probeNode(runtimes));
+  const issuer = new RoleSessionIssuer(propagatedIam, sessions, now);
   const services: Record<ServiceName, Service> = {
     iam: createIamService(iam),
     sts: createStsService(issuer),
@@ -68,8 +76,9 @@ export function wireCloud(input: CloudInput): Cloud {
     now,
     state,
     iam,
+    propagatedIam,
     issuer,
-    authenticator: createAuthenticator({ accounts, iam, sessions, now }),
+    authenticator: createAuthenticator({ accounts, iam: propagatedIam, sessions, now }),
     faults: new FaultInjector(),
     log: new RequestLog(),
     services,

@@ -7,7 +7,7 @@
 import { AwsError, type AuthorizationRequest, type ContextValue, type Principal } from '../contracts';
 import { callerPolicies } from './caller';
 import { accessDeniedMessage, evaluate, type Decision } from './policy-evaluator';
-import type { IamStore, RoleRecord, UserRecord } from './store';
+import type { IamView, RoleRecord, UserRecord } from './store';
 
 function principalType(p: Principal): string {
   return p.kind === 'root' ? 'Account' : p.kind === 'user' ? 'User' : 'AssumedRole';
@@ -41,8 +41,10 @@ export function principalTagContext(p: Principal, entity: RoleRecord | UserRecor
   return Object.fromEntries([...byKey.values()].map((tag) => [`aws:PrincipalTag/${tag.Key}`, tag.Value]));
 }
 
-/** The evaluator's decision for a request, for callers that word the refusal themselves (STS). */
-export function decideRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): Decision {
+/** The evaluator's decision for a request, for callers that word the refusal themselves (STS).
+ *  `iam` is IAM as the other services see it (IamStore.propagated()): with a propagation delay, the
+ *  caller's policies, boundary and role are those of `delay` ago. */
+export function decideRequest(iam: IamView, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): Decision {
   const p = request.principal;
   // The caller's policies, boundary and unique ID; a session whose role is gone is refused outright.
   const caller = callerPolicies(iam, p);
@@ -62,7 +64,7 @@ export function decideRequest(iam: IamStore, now: Date, request: AuthorizationRe
 }
 
 /** Throws AccessDenied with AWS's message unless the request is allowed. */
-export function authorizeRequest(iam: IamStore, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
+export function authorizeRequest(iam: IamView, now: Date, request: AuthorizationRequest & { resourcePolicyKind?: 'trust' | 'resource' }): void {
   const decision = decideRequest(iam, now, request);
   if (decision.decision !== 'Allow') {
     const p = request.principal;

@@ -7,7 +7,7 @@
 // ---------------------------------------------------------------------------
 import type { PolicyDocumentJson, Principal } from '../contracts';
 import type { Decision, EvaluationPrincipal } from './policy-types';
-import type { IamStore, RoleRecord, UserRecord } from './store';
+import type { IamView, RoleRecord, UserRecord } from './store';
 
 export interface CallerPolicies {
   /** The caller as the evaluator sees it, with its unique ID (AIDA... user, AROA... role). */
@@ -22,14 +22,14 @@ export interface CallerPolicies {
   readonly refusal?: Decision;
 }
 
-function defaultDocument(iam: IamStore, arn: string): PolicyDocumentJson | undefined {
+function defaultDocument(iam: IamView, arn: string): PolicyDocumentJson | undefined {
   const policy = iam.policy(arn);
   const version = policy?.versions.find((v) => v.versionId === policy.defaultVersionId);
   return version ? (JSON.parse(version.document) as PolicyDocumentJson) : undefined;
 }
 
 /** Identity policies of a user or role: inline ones, then attached managed ones (default version). */
-export function identityPoliciesOf(iam: IamStore, entity: RoleRecord | UserRecord | undefined): PolicyDocumentJson[] {
+export function identityPoliciesOf(iam: IamView, entity: RoleRecord | UserRecord | undefined): PolicyDocumentJson[] {
   if (!entity) return [];
   const docs = Object.values(entity.inlinePolicies).map((json) => JSON.parse(json) as PolicyDocumentJson);
   for (const arn of entity.attachedPolicyArns) {
@@ -52,7 +52,7 @@ const ROLE_GONE: Decision = {
   deniedBy: 'identity',
 };
 
-export function callerPolicies(iam: IamStore, p: Principal): CallerPolicies {
+export function callerPolicies(iam: IamView, p: Principal): CallerPolicies {
   const uniqueId = uniqueIdOf(p);
   const principal: EvaluationPrincipal = {
     kind: p.kind, accountId: p.accountId, arn: p.arn, ...(p.roleArn ? { roleArn: p.roleArn } : {}), ...(uniqueId ? { uniqueId } : {}),

@@ -2,9 +2,13 @@
 // IAM's persisted entities per account: users and their access keys, roles, inline policies,
 // managed policies with versions, and attachments. Names are unique per account without regard
 // to case, as IAM enforces: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+// IAM's own API reads and writes the live state (IamStore); every other service reads it through
+// `propagated()` (an IamView), which with an IAM propagation delay lags the live state
+// (propagation.ts).
 // ---------------------------------------------------------------------------
 import type { StateStore } from '../contracts';
 import { awsManagedPolicy, isAwsManagedArn } from './aws-managed-policies';
+import { PropagationLog } from './propagation';
 
 export interface Tag { Key: string; Value: string }
 
@@ -114,26 +118,19 @@ export function policyOwner(arn: string): string | undefined {
 /** Key of a name in its account's map: IAM names are case-insensitive for uniqueness. */
 export const nameKey = (name: string): string => name.toLowerCase();
 
-export class IamStore {
-  private readonly data: IamState;
+/** The state behind a view: prototype-less records, as `reviveState` makes them. */
+function cloneState(state: IamState): IamState {
+  return reviveState(structuredClone(state));
+}
 
-  constructor(private readonly store: StateStore) {
-    this.data = reviveState(store.read<IamState>(NAMESPACE));
-  }
-
-  /** Persist after a change (callers mutate records, then save). */
-  save(): void {
-    this.store.write(NAMESPACE, this.data);
-  }
-
-  account(accountId: string): IamAccountState {
-    let acct = this.data.accounts[accountId];
-    if (!acct) {
-      acct = { roles: nameRecord(), users: nameRecord(), policies: nameRecord() };
-      this.data.accounts[accountId] = acct;
-    }
-    return acct;
-  }
+/**
+ * Reads of IAM's state. The store (below) is one over the live state, which IAM's own API uses;
+ * `IamStore.propagated()` answers one over the state as the other services see it (propagation.ts).
+ * Only IAM's own API changes records, and only the live store's: the other services never change
+ * what a view returns, since with a delay its records are a version others share.
+ */
+export class IamView {
+  constructor(protected readonly data: IamState) {}
 
   role(accountId: string, roleName: string): RoleRecord | undefined {
     return this.data.accounts[accountId]?.roles[nameKey(roleName)];
@@ -190,14 +187,6 @@ export class IamStore {
     return Object.values(this.data.accessKeys).filter((k) => k.accountId === accountId && nameKey(k.userName) === nameKey(userName));
   }
 
-  putAccessKey(key: AccessKeyRecord): void {
-    this.data.accessKeys[key.accessKeyId] = key;
-  }
-
-  deleteAccessKey(accessKeyId: string): void {
-    delete this.data.accessKeys[accessKeyId];
-  }
-
   /** How many users and roles of `accountId` a managed policy is attached to (an AWS managed
    *  policy counts per account: each account sees its own use of it). */
   attachmentCount(arn: string, accountId: string): number {
@@ -212,5 +201,61 @@ export class IamStore {
   private holdersIn(accountId: string): (RoleRecord | UserRecord)[] {
     const acct = this.data.accounts[accountId];
     return acct ? [...Object.values(acct.roles), ...Object.values(acct.users)] : [];
+  }
+}
+
+/** How IAM's changes reach the other services. */
+export interface PropagationSettings {
+  /** How long a change takes to reach them; 0: at once. */
+  readonly delayMs: number;
+  /** The cloud's clock. */
+  readonly now: () => Date;
+}
+
+/**
+ * The live state, which IAM's own API reads and changes (GetRole sees CreateRole at once), and, with
+ * a propagation delay, the versions of it that the other services see. Every other service (STS,
+ * request authorization everywhere, Lambda's execution role, authentication by access key) reads
+ * `propagated()`, never the live state.
+ */
+export class IamStore extends IamView {
+  /** Undefined with no delay: then the live state is what everyone sees, at no cost. */
+  private readonly log?: PropagationLog<IamView>;
+
+  constructor(private readonly store: StateStore, private readonly propagation: PropagationSettings = { delayMs: 0, now: () => new Date() }) {
+    super(reviveState(store.read<IamState>(NAMESPACE)));
+    // After a restart everything persisted counts as already propagated: the versions are kept in
+    // memory only, and a change made just before a restart simply takes effect at start-up.
+    if (propagation.delayMs > 0) this.log = new PropagationLog(propagation.delayMs, new IamView(cloneState(this.data)));
+  }
+
+  /** Persist after a change (callers mutate records, then save); with a delay, also a version
+   *  stamped with the cloud's clock, for `propagated()`. */
+  save(): void {
+    this.store.write(NAMESPACE, this.data);
+    this.log?.record(this.propagation.now().getTime(), new IamView(cloneState(this.data)));
+  }
+
+  /** IAM as every service but IAM's own API sees it now: as it was `delayMs` ago by the cloud's
+   *  clock (the live state itself with no delay). */
+  propagated(): IamView {
+    return this.log ? this.log.visibleAt(this.propagation.now().getTime()) : this;
+  }
+
+  account(accountId: string): IamAccountState {
+    let acct = this.data.accounts[accountId];
+    if (!acct) {
+      acct = { roles: nameRecord(), users: nameRecord(), policies: nameRecord() };
+      this.data.accounts[accountId] = acct;
+    }
+    return acct;
+  }
+
+  putAccessKey(key: AccessKeyRecord): void {
+    this.data.accessKeys[key.accessKeyId] = key;
+  }
+
+  deleteAccessKey(accessKeyId: string): void {
+    delete this.data.accessKeys[accessKeyId];
   }
 }

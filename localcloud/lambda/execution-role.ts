@@ -10,6 +10,20 @@ import { parseRoleArn } from '../core/arns';
 import { invalidParameter } from './errors';
 
 export const LAMBDA_SERVICE_PRINCIPAL = 'lambda.amazonaws.com';
+
+/**
+ * Lambda's answer for a role that is missing, does not trust Lambda, or (with the IAM propagation
+ * delay on) was created or re-trusted too recently for Lambda to see: IAM is eventually consistent,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+ * Clients retry on exactly these words. The Terraform AWS provider (5.x, `aws_lambda_function`,
+ * internal/service/lambda/function.go `retryFunctionOp`, used by resourceFunctionCreate and by
+ * resourceFunctionUpdate for UpdateFunctionConfiguration) retries an InvalidParameterValueException
+ * whose message contains "The role defined for the function cannot be assumed by Lambda" (as it does
+ * "The provided execution role does not have permissions", "throttled by EC2" and a
+ * ResourceConflictException) through tfresource.RetryWhen for `lambdaPropagationTimeout`,
+ * 5 minutes in internal/service/lambda/consts.go, then tries once more. So a `terraform apply` that
+ * creates the role and the function together rides out any delay well under 5 minutes.
+ */
 const CANNOT_ASSUME = 'The role defined for the function cannot be assumed by Lambda.';
 
 export interface FunctionIdentity {
@@ -25,7 +39,8 @@ function sessionName(functionName: string): string {
 }
 
 /** Credentials of the role, as Lambda obtains them. Throws InvalidParameterValueException when
- *  the role is gone or its trust policy no longer lets Lambda in. */
+ *  the role is gone or its trust policy no longer lets Lambda in, as far as IAM has propagated
+ *  (`ctx` reads IAM as the services see it). */
 export function assumeExecutionRole(ctx: ServiceContext, roleArn: string, fn: FunctionIdentity): TemporaryCredentials {
   if (!ctx.roleExists(roleArn)) throw invalidParameter(CANNOT_ASSUME);
   try {

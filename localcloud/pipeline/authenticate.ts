@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal, ServiceName } from '../contracts';
 import { rootPrincipal, type AccountDirectory } from '../core/accounts';
 import { sigv4Error, verifySignature, type ParsedAuthorization, type ReceivedRequest } from '../core/sigv4';
-import type { IamStore } from '../iam/store';
+import type { IamView } from '../iam/store';
 import { hashToken, sessionAttributesOf, type SessionStore } from '../sts/sessions';
 
 /**
@@ -28,7 +28,9 @@ export interface Authenticator {
 
 export interface AuthenticatorDeps {
   readonly accounts: AccountDirectory;
-  readonly iam: IamStore;
+  /** IAM as the services see it (IamStore.propagated()): with a propagation delay, a new access
+   *  key or user is not known yet, and a deleted one still is, for that long. */
+  readonly iam: () => IamView;
   readonly sessions: SessionStore;
   /** The local cloud's clock (decides session expiry). */
   readonly now: () => Date;
@@ -47,7 +49,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
 
     // Long-term keys: an account's root keys, or an IAM user's active access key.
     const root = deps.accounts.rootByAccessKey(auth.accessKeyId);
-    const userKey = root ? undefined : deps.iam.accessKey(auth.accessKeyId);
+    const iam = root ? undefined : deps.iam();
+    const userKey = iam?.accessKey(auth.accessKeyId);
     if (root || userKey) {
       if (token !== undefined) throw sigv4Error(service, 'unknownKey');
       if (userKey && userKey.status !== 'Active') throw sigv4Error(service, 'unknownKey');
@@ -56,7 +59,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         async verify(req) {
           await verifySignature(req, auth, service, secret, new Date());
           if (root) return rootPrincipal(root);
-          const user = deps.iam.user(userKey!.accountId, userKey!.userName);
+          const user = iam!.user(userKey!.accountId, userKey!.userName);
           if (!user) throw sigv4Error(service, 'unknownKey');
           return { kind: 'user', accountId: userKey!.accountId, arn: user.arn, userId: user.userId, accessKeyId: auth.accessKeyId };
         },

@@ -1,6 +1,8 @@
 // ---------------------------------------------------------------------------
 // What one request's service sees of the local cloud (contracts.ts ServiceContext): the clock,
 // the state, authorization by the IAM evaluator, Lambda's way into STS, test faults and the log.
+// Authorization and Lambda's role checks read IAM as it has propagated (wiring.ts), never the live
+// state IAM's own API changes.
 // `track` collects what the request's log line and fault targeting need on the way.
 // ---------------------------------------------------------------------------
 import type { ServiceContext } from '../contracts';
@@ -32,9 +34,9 @@ export function serviceContext(deps: ContextDeps, track: RequestTrack): ServiceC
     get endpointUrl() { return deps.endpointUrl(); },
     stateDir: cloud.stateDir,
     state: cloud.state,
-    authorize: (request) => authorizeRequest(cloud.iam, cloud.now(), request),
+    authorize: (request) => authorizeRequest(cloud.propagatedIam(), cloud.now(), request),
     assumeRoleAsService: (roleArn, servicePrincipal, source, sessionName) => cloud.issuer.assumeRoleAsService(roleArn, servicePrincipal, source, sessionName),
-    roleExists: (roleArn) => cloud.iam.roleByArn(roleArn) !== undefined,
+    roleExists: (roleArn) => cloud.propagatedIam().roleByArn(roleArn) !== undefined,
     applyFaults: async (service, operation) => {
       track.operation = operation;
       cloud.faults.record(service, operation);

@@ -9,7 +9,7 @@ import { AwsError, type ContextValue, type PolicyDocumentJson, type Principal, t
 import { decideRequest } from '../iam/authorize';
 import { secretAccessKey, sessionToken, uniqueId } from '../core/ids';
 import { accessDeniedMessage, evaluate, validatePolicyDocument } from '../iam/policy-evaluator';
-import type { IamStore, RoleRecord } from '../iam/store';
+import type { IamView, RoleRecord } from '../iam/store';
 import { bareDenial, stsAccessDenied } from './access-denied';
 import { hashToken, type SessionStore } from './sessions';
 import { checkPackedSize, packedPolicySize, requestTagContext, resolveSessionTags, roleTagContext, type SessionTags } from './session-tags';
@@ -55,7 +55,9 @@ const SERVICE_SESSION_SECONDS = 43200;
 const TRUSTS_NOBODY: PolicyDocumentJson = { Version: '2012-10-17', Statement: [] };
 
 export class RoleSessionIssuer {
-  constructor(private readonly iam: IamStore, private readonly sessions: SessionStore, private readonly now: () => Date) {}
+  /** `iam` answers IAM as STS sees it now (IamStore.propagated()): with a propagation delay, a role
+   *  created, deleted or re-trusted a moment ago is still the role it was. */
+  constructor(private readonly iam: () => IamView, private readonly sessions: SessionStore, private readonly now: () => Date) {}
 
   /**
    * sts:AssumeRole by a signed-in caller. Validation first; then the trust policy for sts:AssumeRole,
@@ -90,9 +92,11 @@ export class RoleSessionIssuer {
     // The calling session's own fact, refused before the role is looked at (so it tells nothing about the role).
     if (sourceIdentity.kind === 'conflict') throw new AwsError('AccessDenied', bareDenial(caller.arn, 'sts:SetSourceIdentity', input.roleArn), 403);
 
-    // A role that does not exist is evaluated as one whose trust allows nobody: the caller's own side
-    // is checked the same way and the role's side refuses with the same words, status and work.
-    const role = this.iam.roleByArn(input.roleArn);
+    // A role that does not exist (or not yet, for STS) is evaluated as one whose trust allows nobody:
+    // the caller's own side is checked the same way and the role's side refuses with the same words,
+    // status and work. One view for the whole call: the role, its trust and the caller's policies.
+    const iam = this.iam();
+    const role = iam.roleByArn(input.roleArn);
     const trust = role ? JSON.parse(role.assumeRolePolicyDocument) as PolicyDocumentJson : TRUSTS_NOBODY;
     // One request context for the three permissions: sts:SourceIdentity is present while it is set or
     // carried on (aws:SourceIdentity of a calling session comes with the global keys).
@@ -104,7 +108,7 @@ export class RoleSessionIssuer {
       ...(sourceIdentity.kind === 'set' ? { 'sts:SourceIdentity': sourceIdentity.value } : {}),
     };
     const permit = (action: string) => {
-      const decision = decideRequest(this.iam, this.now(), {
+      const decision = decideRequest(iam, this.now(), {
         principal: caller, action, resource: input.roleArn, resourceAccountId: input.roleArn.split(':')[4],
         resourcePolicy: trust, resourcePolicyKind: 'trust', context,
       });
@@ -129,7 +133,7 @@ export class RoleSessionIssuer {
 
   /** A service principal (e.g. lambda.amazonaws.com) assuming a role for a resource of `sourceAccount`. */
   assumeRoleAsService(roleArn: string, servicePrincipal: string, source: { sourceAccount: string; sourceArn: string }, sessionName: string): TemporaryCredentials {
-    const role = this.iam.roleByArn(roleArn);
+    const role = this.iam().roleByArn(roleArn);
     const refusal = (message: string) => new AwsError('AccessDenied', message, 403);
     if (!role) throw refusal(`User: ${servicePrincipal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     const now = this.now();

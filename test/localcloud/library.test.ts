@@ -4,7 +4,10 @@
 //   a cloud knows the accounts it was given, and no other
 //   two clouds in one process keep their own sandboxes: stopping one leaves the other's warm
 //   stopping a cloud stops its sandboxes
-//   options it refuses: no accounts, duplicate access keys, a non-loopback host, no state folder
+//   iamPropagationMs on the caller's own Clock: a just-created execution role is refused by
+//   CreateFunction until the caller moves the clock past the delay
+//   options it refuses: no accounts, duplicate access keys, a non-loopback host, no state folder,
+//   a negative or fractional iamPropagationMs
 // ---------------------------------------------------------------------------
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +15,7 @@ import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { LocalCloudOptionsError, startLocalCloud, type LocalAccount, type LocalCloud } from '../../localcloud';
+import { Clock, LocalCloudOptionsError, startLocalCloud, type LocalAccount, type LocalCloud } from '../../localcloud';
 import { refusalOf } from '../support/refusal';
 import { liveSandboxProcesses, waitForSandboxProcesses, type SandboxRef } from '../support/sandbox-processes';
 import { createRole, handlerZip } from '../support/localcloud-zips';
@@ -113,6 +116,24 @@ describe('sandboxes belong to their cloud', () => {
   }, 60_000);
 });
 
+describe('IAM propagation on a clock of the caller\'s own', () => {
+  test('GIVEN iamPropagationMs 60000 WHEN a function is created with a just-created role THEN Lambda refuses until the clock has moved 60 s', async () => {
+    const clock = new Clock();
+    const cloud = await startLocalCloud({ accounts: [ACCOUNT_ONE], stateDir: stateDir(), port: 0, clock, iamPropagationMs: 60_000 });
+    clouds.push(cloud);
+    const role = await createRole(new IAMClient(clientConfig(cloud, ACCOUNT_ONE)), 'late-exec');
+    const lambda = new LambdaClient(clientConfig(cloud, ACCOUNT_ONE));
+    const zip = await handlerZip(COUNTER_SOURCE);
+    const create = () => lambda.send(new CreateFunctionCommand({
+      FunctionName: 'late', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Code: { ZipFile: zip },
+    }));
+
+    expect(await refusalOf(create())).toMatchObject({ code: 'InvalidParameterValueException', message: 'The role defined for the function cannot be assumed by Lambda.' });
+    clock.advance(60);
+    expect((await create()).Role).toBe(role);
+  }, 30_000);
+});
+
 describe('refused options', () => {
   test('no accounts', async () => {
     await expect(startLocalCloud({ accounts: [], stateDir: stateDir(), port: 0 })).rejects.toThrow(LocalCloudOptionsError);
@@ -135,5 +156,10 @@ describe('refused options', () => {
 
   test('no state folder', async () => {
     await expect(startLocalCloud({ accounts: [ACCOUNT_ONE], stateDir: '', port: 0 })).rejects.toThrow('stateDir is required');
+  });
+
+  test.each([-1, 1.5, Number.NaN])('an IAM propagation delay of %p ms', async (iamPropagationMs) => {
+    await expect(startLocalCloud({ accounts: [ACCOUNT_ONE], stateDir: stateDir(), port: 0, iamPropagationMs }))
+      .rejects.toThrow(`iamPropagationMs must be a whole number of milliseconds, 0 or more (got ${iamPropagationMs})`);
   });
 });

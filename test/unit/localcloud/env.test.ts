@@ -1,11 +1,12 @@
 // ---------------------------------------------------------------------------
 // The local cloud's process environment (localcloud/env.ts): what main.ts turns into options.
-// Cases: the required variables, the accounts file (shape, refusals), port and body timeout.
+// Cases: the required variables, the accounts file (shape, refusals), port, body timeout and the
+// IAM propagation delay (digits only; anything else refused with the variable and the value named).
 // ---------------------------------------------------------------------------
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCloudOptionsError, accountsFromFile, optionsFromEnv, portFromEnv } from '../../../localcloud';
+import { LocalCloudOptionsError, accountsFromFile, iamPropagationFromEnv, optionsFromEnv, portFromEnv } from '../../../localcloud';
 
 const ACCOUNT = { accountId: '111111111111', accessKeyId: 'AKIAENVTEST000000001', secretAccessKey: 'env-test-secret-0000000000000001' };
 
@@ -23,15 +24,17 @@ describe('optionsFromEnv', () => {
   test('GIVEN every variable WHEN read THEN the options carry them', () => {
     const file = accountsFile({ accounts: [{ ...ACCOUNT, name: 'one' }] });
 
-    const options = optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500' });
+    const options = optionsFromEnv({
+      LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500', LOCALCLOUD_IAM_PROPAGATION_MS: '1500',
+    });
 
-    expect(options).toEqual({ accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500 });
+    expect(options).toEqual({ accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500 });
   });
 
-  test('GIVEN only the required variables WHEN read THEN port 4510, no test controls, a 60 s body timeout', () => {
+  test('GIVEN only the required variables WHEN read THEN port 4510, no test controls, a 60 s body timeout, no IAM propagation delay', () => {
     const options = optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }), LOCALCLOUD_STATE_DIR: dir });
 
-    expect(options).toMatchObject({ port: 4510, testControls: false, bodyTimeoutMs: 60_000 });
+    expect(options).toMatchObject({ port: 4510, testControls: false, bodyTimeoutMs: 60_000, iamPropagationMs: 0 });
   });
 
   test('GIVEN no accounts file variable WHEN read THEN it names the variable', () => {
@@ -44,6 +47,33 @@ describe('optionsFromEnv', () => {
 
   test('GIVEN a port that is not a port WHEN read THEN it is refused', () => {
     expect(() => portFromEnv({ LOCALCLOUD_PORT: '45x0' })).toThrow('LOCALCLOUD_PORT must be a TCP port number 0-65535 (got "45x0")');
+  });
+});
+
+describe('iamPropagationFromEnv', () => {
+  test.each([
+    [undefined, 0],
+    ['', 0],
+    ['0', 0],
+    ['1500', 1500],
+    ['600000', 600_000],
+  ])('GIVEN LOCALCLOUD_IAM_PROPAGATION_MS=%p WHEN read THEN the delay is %p ms', (raw, ms) => {
+    expect(iamPropagationFromEnv(raw === undefined ? {} : { LOCALCLOUD_IAM_PROPAGATION_MS: raw })).toBe(ms);
+  });
+
+  // The nearest refused neighbours of a whole number: a sign, a fraction, an exponent, a unit,
+  // spaces, hex, and a number past what a millisecond count can hold exactly.
+  test.each(['-1', '1.5', '1e3', '5s', ' 5', '0x10', 'abc', '99999999999999999999'])('GIVEN LOCALCLOUD_IAM_PROPAGATION_MS=%p WHEN read THEN it is refused naming the variable and the value', (raw) => {
+    const read = () => iamPropagationFromEnv({ LOCALCLOUD_IAM_PROPAGATION_MS: raw });
+
+    expect(read).toThrow(LocalCloudOptionsError);
+    expect(read).toThrow(`LOCALCLOUD_IAM_PROPAGATION_MS must be a whole number of milliseconds, 0 or more (got "${raw}")`);
+  });
+
+  test('GIVEN a bad delay WHEN the options are read THEN they are refused before any cloud starts', () => {
+    const env = { LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }), LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_IAM_PROPAGATION_MS: '-5' };
+
+    expect(() => optionsFromEnv(env)).toThrow('LOCALCLOUD_IAM_PROPAGATION_MS');
   });
 });
 
