@@ -5,8 +5,8 @@
 // is ever written outside the destination folder and a zip bomb cannot fill the disk.
 // Lambda's own limits: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 // ---------------------------------------------------------------------------
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -126,6 +126,20 @@ async function extractInto(zip: Buffer, root: string): Promise<ZipSummary> {
 }
 
 /**
+ * Folders 0755, files 0644 (0755 when executable), whatever the local cloud's umask: an
+ * isolated sandbox runs as its function's own user, not as the local cloud's, and must read its
+ * code (read-only to it: the sandbox mounts it read-only).
+ */
+function readableByEveryUser(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) readableByEveryUser(path);
+    else chmodSync(path, (statSync(path).mode & 0o100) !== 0 ? 0o755 : 0o644);
+  }
+}
+
+/**
  * Unpack `zip` into `destination` (created; must not exist yet), atomically: entries go to a
  * sibling temporary folder first, renamed into place only when every entry passed.
  * Throws InvalidParameterValueException (AWS's code for a bad package) with the reason.
@@ -135,6 +149,7 @@ export async function extractPackage(zip: Buffer, destination: string): Promise<
   mkdirSync(staging, { recursive: true });
   try {
     const summary = await extractInto(zip, staging);
+    readableByEveryUser(staging);
     if (existsSync(destination)) rmSync(staging, { recursive: true, force: true }); // a concurrent upload of the same bytes won
     else renameSync(staging, destination);
     return summary;

@@ -48,6 +48,8 @@ export interface TestCloud {
   readonly stateDir: string;
   /** Whether its Lambda sandboxes run isolated (as the server's ready file says). */
   readonly sandboxIsolation: 'namespaces' | 'none';
+  /** The accounts file the server was started with (every account's root keys). */
+  readonly accountsFile: string;
   /** The server's log (one JSON line per request). */
   readonly logFile: string;
   /** Root keys of each account, keyed by stack name (`vendor`, `customer-a`, ...). */
@@ -141,7 +143,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
   };
   return {
-    url, port, pid: child.pid!, stateDir, sandboxIsolation, logFile, accounts, credentialsFor,
+    url, port, pid: child.pid!, stateDir, sandboxIsolation, accountsFile, logFile, accounts, credentialsFor,
     clientConfig: (credentials) => ({ region: 'us-east-1', endpoint: url, credentials, maxAttempts: 1 }),
     close: () => stopProcess(child),
     kill: (signal) => killProcess(child, signal),
