@@ -21,8 +21,8 @@ export class RuntimeUnavailableError extends Error {
   constructor(readonly runtime: string, readonly major: number, detail: string) {
     super(
       `The local cloud cannot run ${runtime}: it needs Node.js ${major}, and ${detail}. ` +
-        `Install it with \`npm ci\` (the optional dependency ${NODE_BINARY_PACKAGE}@${major} is installed on linux-x64 only), ` +
-        `or name a Node.js ${major} binary for it in the local cloud's runtimes option (LOCALCLOUD_RUNTIMES='{"${runtime}":"/path/to/node"}').`,
+        `\`npm ci\` installs the Node.js this project pins for its functions (the optional dependency ${NODE_BINARY_PACKAGE}, on linux-x64 only); ` +
+        `for another major, name a Node.js ${major} binary in the local cloud's runtimes option (LOCALCLOUD_RUNTIMES='{"${runtime}":"/path/to/node"}').`,
     );
     this.name = 'RuntimeUnavailableError';
   }

@@ -101,7 +101,8 @@ describe('CreateFunction', () => {
     expect(e.message).toBe(`Function already exist: ${name}`);
   });
 
-  test.each(['nodejs22.x', 'nodejs20.x', 'nodejs18.x'])('accepts the Node.js runtime %s', async (runtime) => {
+  // nodejs18.x has no Node.js binary on this machine: refused by name (runtimes.test.ts).
+  test.each(['nodejs22.x', 'nodejs20.x'])('accepts the Node.js runtime %s', async (runtime) => {
     const { out } = await create({ Runtime: runtime as CreateFunctionCommandInput['Runtime'] });
     expect(out.Runtime).toBe(runtime);
   });

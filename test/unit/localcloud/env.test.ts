@@ -26,15 +26,19 @@ describe('optionsFromEnv', () => {
 
     const options = optionsFromEnv({
       LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500', LOCALCLOUD_IAM_PROPAGATION_MS: '1500',
+      LOCALCLOUD_SANDBOX_ISOLATION: 'required', LOCALCLOUD_RUNTIMES: '{"nodejs22.x":"/opt/node22/bin/node"}',
     });
 
-    expect(options).toEqual({ accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500 });
+    expect(options).toEqual({
+      accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500,
+      sandboxIsolation: 'required', runtimes: { 'nodejs22.x': '/opt/node22/bin/node' },
+    });
   });
 
   test('GIVEN only the required variables WHEN read THEN port 4510, no test controls, a 60 s body timeout, no IAM propagation delay', () => {
     const options = optionsFromEnv({ LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }), LOCALCLOUD_STATE_DIR: dir });
 
-    expect(options).toMatchObject({ port: 4510, testControls: false, bodyTimeoutMs: 60_000, iamPropagationMs: 0 });
+    expect(options).toMatchObject({ port: 4510, testControls: false, bodyTimeoutMs: 60_000, iamPropagationMs: 0, sandboxIsolation: 'auto', runtimes: {} });
   });
 
   test('GIVEN no accounts file variable WHEN read THEN it names the variable', () => {
