@@ -33,7 +33,10 @@ export default async function globalSetup(): Promise<void> {
     world = { target, outputsFile, configFile };
   } else {
     const started = Date.now();
-    const cloud = await startTestCloud({ stateDir: join(dir, 'localcloud') });
+    // As root (this machine, CI) the connector must prove itself in isolated sandboxes, as on
+    // Lambda: a cloud that cannot isolate them refuses to start rather than run the suite softer.
+    const isolation = process.getuid?.() === 0 ? 'required' : 'auto';
+    const cloud = await startTestCloud({ stateDir: join(dir, 'localcloud'), env: { LOCALCLOUD_SANDBOX_ISOLATION: isolation } });
     globalThis.__SIDECAR_E2E_CLOUD__ = cloud;
     const env = { ...process.env, SIDECAR_TARGET: 'local', SIDECAR_CONFIG_FILE: configFile, LOCALCLOUD_PORT: String(cloud.port), SIDECAR_TFSTATE_DIR: join(dir, 'tfstate') };
     const config = loadConfig(env);
