@@ -4,13 +4,18 @@
 // a CLI config file of our own (TF_CLI_CONFIG_FILE), and never touch the user's ~/.terraformrc.
 // When no mirror exists, the normal registry is left alone and we say where we looked.
 //
-// Reused by scripts/cdktf.ts, the terraform-validate test, the local-cloud tests and the deploy
-// scripts: call `terraformEnv()` and spawn terraform / cdktf with its `env`.
+// With a mirror it also sets TF_CLI_ARGS_providers_lock=-fs-mirror=<root>, so that cdktf's own
+// provider-lock step (`terraform providers lock`, which ignores the CLI config) works offline.
+//
+// Reused by scripts/cdktf.ts, the terraform-validate test, the local-cloud tests, the deploy
+// scripts and `npm run local:env` (which prints these settings as exports for the user's shell):
+// call `terraformEnv()` and spawn terraform / cdktf with its `env`.
 // ---------------------------------------------------------------------------
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { shellQuote } from './lib/shell';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -26,6 +31,18 @@ export const AWS_PROVIDER_ADDRESS = `${AWS_PROVIDER.hostname}/${AWS_PROVIDER.nam
 
 /** Override for the mirror root (the folder that holds `registry.terraform.io/`). */
 export const MIRROR_ENV_VAR = 'SIDECAR_TF_PLUGIN_MIRROR';
+
+/**
+ * The one platform cdktf-cli 0.21 locks providers for: when a stack's working directory has no
+ * `.terraform.lock.hcl` yet, `cdktf deploy|diff|destroy|output` run `terraform providers lock
+ * -platform=linux_amd64` after `terraform init` (unless given --skip-provider-lock). That command
+ * ignores the CLI config's provider_installation and asks the registry, unless told to read a
+ * mirror with -fs-mirror; Terraform adds the arguments of TF_CLI_ARGS_providers_lock to it.
+ */
+export const CDKTF_LOCK_PLATFORM = 'linux_amd64';
+
+/** The variable Terraform reads extra arguments of `terraform providers lock` from. */
+export const PROVIDERS_LOCK_ARGS_VAR = 'TF_CLI_ARGS_providers_lock';
 
 /** Where the project writes its own Terraform CLI config (`.gen/` is gitignored). */
 export const DEFAULT_CLI_CONFIG_FILE = join(PROJECT_ROOT, '.gen', 'terraform.tfrc');
@@ -222,6 +239,9 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     const file = options.cliConfigFile ?? DEFAULT_CLI_CONFIG_FILE;
     writeFileAtomically(file, cliConfigText(mirror.root));
     env.TF_CLI_CONFIG_FILE = file;
+    const lockArgs = providersLockArgs(mirror.root, base[PROVIDERS_LOCK_ARGS_VAR]);
+    if (lockArgs.value !== undefined) env[PROVIDERS_LOCK_ARGS_VAR] = lockArgs.value;
+    if (lockArgs.notice) notices.push(lockArgs.notice);
     return { env, mirrorRoot: mirror.root, cliConfigFile: file, notices };
   }
 
@@ -236,4 +256,23 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     delete env.TF_CLI_CONFIG_FILE;
   }
   return { env, notices };
+}
+
+/**
+ * TF_CLI_ARGS_providers_lock for a mirror: `-fs-mirror=<root>`, so that cdktf's lock step works
+ * offline; the user's own value is kept when it already names a mirror, and extended otherwise.
+ * No value when the mirror has no linux_amd64 build (the only platform cdktf locks for): that
+ * lock would fail from the mirror, so the registry is left to answer, with a notice saying so.
+ */
+export function providersLockArgs(mirrorRoot: string, existing: string | undefined): { value?: string; notice?: string } {
+  if (existing && /(^|\s)-(fs|net)-mirror(=|\s)/.test(existing)) return { value: existing };
+  if (!mirrorHoldsProvider(mirrorRoot, CDKTF_LOCK_PLATFORM)) {
+    return {
+      value: existing || undefined,
+      notice: `The mirror ${mirrorRoot} has no ${CDKTF_LOCK_PLATFORM} build of ${AWS_PROVIDER_ADDRESS} ${AWS_PROVIDER.version}, the platform cdktf's ` +
+        `provider-lock step asks for: offline, run cdktf deploy|diff|destroy with --skip-provider-lock (the npm scripts do).`,
+    };
+  }
+  const own = `-fs-mirror=${shellQuote(mirrorRoot)}`;
+  return { value: existing ? `${own} ${existing}` : own };
 }
