@@ -5,7 +5,8 @@
 // When no mirror exists, the normal registry is left alone and we say where we looked.
 //
 // With a mirror it also sets TF_CLI_ARGS_providers_lock=-fs-mirror=<root>, so that cdktf's own
-// provider-lock step (`terraform providers lock`, which ignores the CLI config) works offline.
+// provider-lock step (`terraform providers lock`, which ignores the CLI config) works offline
+// (or skips that step when the mirror cannot serve it: see providersLockSettings).
 //
 // Reused by scripts/cdktf.ts, the terraform-validate test, the local-cloud tests, the deploy
 // scripts and `npm run local:env` (which prints these settings as exports for the user's shell):
@@ -43,6 +44,9 @@ export const CDKTF_LOCK_PLATFORM = 'linux_amd64';
 
 /** The variable Terraform reads extra arguments of `terraform providers lock` from. */
 export const PROVIDERS_LOCK_ARGS_VAR = 'TF_CLI_ARGS_providers_lock';
+
+/** cdktf's `--skip-provider-lock` as a variable (its CLI reads options from CDKTF_* variables). */
+export const SKIP_PROVIDER_LOCK_VAR = 'CDKTF_SKIP_PROVIDER_LOCK';
 
 /** Where the project writes its own Terraform CLI config (`.gen/` is gitignored). */
 export const DEFAULT_CLI_CONFIG_FILE = join(PROJECT_ROOT, '.gen', 'terraform.tfrc');
@@ -239,9 +243,9 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     const file = options.cliConfigFile ?? DEFAULT_CLI_CONFIG_FILE;
     writeFileAtomically(file, cliConfigText(mirror.root));
     env.TF_CLI_CONFIG_FILE = file;
-    const lockArgs = providersLockArgs(mirror.root, base[PROVIDERS_LOCK_ARGS_VAR]);
-    if (lockArgs.value !== undefined) env[PROVIDERS_LOCK_ARGS_VAR] = lockArgs.value;
-    if (lockArgs.notice) notices.push(lockArgs.notice);
+    const lock = providersLockSettings(mirror.root, base[PROVIDERS_LOCK_ARGS_VAR]);
+    Object.assign(env, lock.vars);
+    if (lock.notice) notices.push(lock.notice);
     return { env, mirrorRoot: mirror.root, cliConfigFile: file, notices };
   }
 
@@ -259,20 +263,22 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
 }
 
 /**
- * TF_CLI_ARGS_providers_lock for a mirror: `-fs-mirror=<root>`, so that cdktf's lock step works
- * offline; the user's own value is kept when it already names a mirror, and extended otherwise.
- * No value when the mirror has no linux_amd64 build (the only platform cdktf locks for): that
- * lock would fail from the mirror, so the registry is left to answer, with a notice saying so.
+ * How cdktf's provider-lock step works with a mirror. `-fs-mirror=<root>` in
+ * TF_CLI_ARGS_providers_lock, so that `terraform providers lock` reads the mirror; the user's own
+ * value is kept when it already names a mirror, and extended otherwise. When the mirror has no
+ * linux_amd64 build (the one platform cdktf locks for) that lock cannot succeed offline, so the
+ * step is skipped instead with CDKTF_SKIP_PROVIDER_LOCK=true (cdktf reads its options from
+ * CDKTF_* variables; `terraform init` still writes the lock file for this machine's platform).
  */
-export function providersLockArgs(mirrorRoot: string, existing: string | undefined): { value?: string; notice?: string } {
-  if (existing && /(^|\s)-(fs|net)-mirror(=|\s)/.test(existing)) return { value: existing };
+export function providersLockSettings(mirrorRoot: string, existing: string | undefined): { vars: Record<string, string>; notice?: string } {
+  if (existing && /(^|\s)-(fs|net)-mirror(=|\s)/.test(existing)) return { vars: {} };
   if (!mirrorHoldsProvider(mirrorRoot, CDKTF_LOCK_PLATFORM)) {
     return {
-      value: existing || undefined,
+      vars: { [SKIP_PROVIDER_LOCK_VAR]: 'true' },
       notice: `The mirror ${mirrorRoot} has no ${CDKTF_LOCK_PLATFORM} build of ${AWS_PROVIDER_ADDRESS} ${AWS_PROVIDER.version}, the platform cdktf's ` +
-        `provider-lock step asks for: offline, run cdktf deploy|diff|destroy with --skip-provider-lock (the npm scripts do).`,
+        `provider-lock step asks for: that step is skipped (${SKIP_PROVIDER_LOCK_VAR}=true); terraform init still locks the provider for ${terraformPlatform()}.`,
     };
   }
   const own = `-fs-mirror=${shellQuote(mirrorRoot)}`;
-  return { value: existing ? `${own} ${existing}` : own };
+  return { vars: { [PROVIDERS_LOCK_ARGS_VAR]: existing ? `${own} ${existing}` : own } };
 }

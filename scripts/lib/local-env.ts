@@ -7,12 +7,13 @@
 //                                    providers call http://127.0.0.1:<port> (4510 is only a default)
 //   TF_CLI_CONFIG_FILE=<tfrc>        `terraform init` installs hashicorp/aws from the filesystem
 //                                    mirror (only when one exists: see scripts/terraform-env.ts)
-//   TF_CLI_ARGS_providers_lock=...   cdktf's provider-lock step reads the same mirror (ditto)
+//   TF_CLI_ARGS_providers_lock=...   cdktf's provider-lock step reads the same mirror (ditto), or
+//   CDKTF_SKIP_PROVIDER_LOCK=true    skips it when the mirror has no linux_amd64 build
 //   CHECKPOINT_DISABLE=1             no version/telemetry calls to checkpoint-api.hashicorp.com
 //   DISABLE_VERSION_CHECK=true       no lookup of a newer cdktf-cli on npm
 // Pure: the caller finds the cloud and the Terraform environment and prints.
 // ---------------------------------------------------------------------------
-import { PROVIDERS_LOCK_ARGS_VAR, type TerraformEnvironment } from '../terraform-env';
+import { PROVIDERS_LOCK_ARGS_VAR, SKIP_PROVIDER_LOCK_VAR, type TerraformEnvironment } from '../terraform-env';
 import type { RecordedCloud } from './local-cloud-state';
 import { exportLine } from './shell';
 
@@ -25,7 +26,7 @@ export interface LocalEnvVariable {
 
 /** Every name `local:env` may export, in order: what `--unset` removes. */
 export const LOCAL_ENV_NAMES = [
-  'SIDECAR_TARGET', 'LOCALCLOUD_PORT', 'TF_CLI_CONFIG_FILE', PROVIDERS_LOCK_ARGS_VAR, 'CHECKPOINT_DISABLE', 'DISABLE_VERSION_CHECK',
+  'SIDECAR_TARGET', 'LOCALCLOUD_PORT', 'TF_CLI_CONFIG_FILE', PROVIDERS_LOCK_ARGS_VAR, SKIP_PROVIDER_LOCK_VAR, 'CHECKPOINT_DISABLE', 'DISABLE_VERSION_CHECK',
 ] as const;
 
 /** The variables for `cloud`, with the provider settings `terraform` decided (mirror or registry). */
@@ -39,6 +40,8 @@ export function localEnvVariables(cloud: RecordedCloud, terraform: Pick<Terrafor
     if (tfrc) vars.push({ name: 'TF_CLI_CONFIG_FILE', value: tfrc, why: `terraform init installs hashicorp/aws from the mirror ${terraform.mirrorRoot}, not the registry` });
     const lockArgs = terraform.env[PROVIDERS_LOCK_ARGS_VAR];
     if (lockArgs) vars.push({ name: PROVIDERS_LOCK_ARGS_VAR, value: lockArgs, why: 'cdktf\'s provider-lock step (terraform providers lock) reads the same mirror' });
+    const skipLock = terraform.env[SKIP_PROVIDER_LOCK_VAR];
+    if (skipLock) vars.push({ name: SKIP_PROVIDER_LOCK_VAR, value: skipLock, why: 'cdktf skips its provider-lock step, which the mirror cannot serve (no linux_amd64 build)' });
   }
   vars.push(
     { name: 'CHECKPOINT_DISABLE', value: '1', why: 'no version and telemetry calls to checkpoint-api.hashicorp.com' },
