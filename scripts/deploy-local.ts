@@ -7,7 +7,7 @@
 // ---------------------------------------------------------------------------
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load';
+import { loadConfig } from '../config/load';
 import { VENDOR_STACK_NAME } from '../rules/naming';
 import { exitWithUsageError, readCommandLine, UsageError, type CommandSpec } from './lib/cli';
 import { DeployInterruptedError, deployStacks, interruptedDeployMessage, PROJECT_ROOT, signalOf } from './lib/deploy';
@@ -40,8 +40,11 @@ export const DEPLOY_LOCAL_COMMAND: CommandSpec<{ verbose: { type: 'boolean'; des
   ],
 };
 
+/** What the stack choices need of the config: the customers' stack names. */
+export interface StackNames { readonly customers: readonly { readonly name: string }[] }
+
 /** The stacks to deploy, vendor first then customers in config order; UsageError naming an unknown one. */
-export function stacksToDeploy(config: Pick<LoadedConfig, 'customers'>, named: readonly string[]): { vendor: boolean; customers: string[] } {
+export function stacksToDeploy(config: StackNames, named: readonly string[]): { vendor: boolean; customers: string[] } {
   const customers = config.customers.map((c) => c.name);
   if (named.length === 0) return { vendor: true, customers };
   const known = [VENDOR_STACK_NAME, ...customers];
@@ -51,7 +54,7 @@ export function stacksToDeploy(config: Pick<LoadedConfig, 'customers'>, named: r
 }
 
 /** The command that deploys `stacks`, or all of them when that is what is left. */
-export function resumeCommand(config: Pick<LoadedConfig, 'customers'>, stacks: readonly string[]): string {
+export function resumeCommand(config: StackNames, stacks: readonly string[]): string {
   const all = [VENDOR_STACK_NAME, ...config.customers.map((c) => c.name)];
   return all.every((s) => stacks.includes(s)) ? 'npm run deploy:local' : `npm run deploy:local -- ${stacks.join(' ')}`;
 }
