@@ -219,8 +219,9 @@ const COMMANDS = {
       'Print shell exports (export NAME=value, one a line, nothing else on stdout) under which your own',
       'cdktf commands, typed as they are, work against the running local cloud:',
       '  SIDECAR_TARGET=local, LOCALCLOUD_PORT=<the running cloud\'s port, read from its server.json>,',
-      '  TF_CLI_CONFIG_FILE and TF_CLI_ARGS_providers_lock (only when a provider mirror exists: Terraform',
-      '  then installs and locks hashicorp/aws offline), CHECKPOINT_DISABLE=1, DISABLE_VERSION_CHECK=true.',
+      '  TF_CLI_CONFIG_FILE and TF_CLI_ARGS_providers_lock (or CDKTF_SKIP_PROVIDER_LOCK), only when a',
+      '  provider mirror exists: Terraform then installs and locks hashicorp/aws offline,',
+      '  CHECKPOINT_DISABLE=1 and DISABLE_VERSION_CHECK=true (no calls home).',
       'What each is for goes to stderr. Exits 1, printing nothing on stdout, when no local cloud runs.',
     ].join('\n'),
     examples: [
