@@ -30,7 +30,7 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Text for stdin (a pipe, so never a terminal). @default stdin is /dev/null */
   readonly input?: string;
-  /** @default 60 s: then the run is killed and the test fails saying so */
+  /** @default 150 s (a loaded 2-core machine): then the run is killed and the test fails saying so */
   readonly timeoutMs?: number;
   /** Start in a process group of its own (to signal the whole group, as a terminal's Ctrl-C does). */
   readonly detached?: boolean;
@@ -56,7 +56,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       options.onStderr?.(stderr, child);
     });
     if (options.input !== undefined) child.stdin!.end(options.input);
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    const timeoutMs = options.timeoutMs ?? 150_000;
     const timer = setTimeout(() => {
       try { process.kill(options.detached ? -child.pid! : child.pid!, 'SIGKILL'); } catch { /* gone */ }
       reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs / 1000} s; its output so far:\n${stdout}\n${stderr}`));

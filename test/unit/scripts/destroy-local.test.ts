@@ -11,6 +11,9 @@ import { existsSync } from 'node:fs';
 import { noTerminalReason, refusalWithoutTerminal } from '../../../scripts/destroy-local';
 import { canaryEnv, PROJECT_ROOT, runCommand, runScript, type Canary } from '../../support/scripts';
 
+// Spawns of npx tsx: seconds when idle, much more on a loaded machine.
+jest.setTimeout(180_000);
+
 const canary: Canary = canaryEnv();
 const untouched = () => {
   expect(canary.terraformCalls()).toBe('');
@@ -80,7 +83,7 @@ function onPty(env: NodeJS.ProcessEnv, answer?: string): Promise<{ code: number 
     const child = spawn('script', ['-qefc', 'npx tsx scripts/destroy-local.ts', '/dev/null'], { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     let typed = false;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`destroy-local on a terminal did not finish; output:\n${output}`)); }, 60_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`destroy-local on a terminal did not finish; output:\n${output}`)); }, 150_000);
     const read = (d: Buffer) => {
       output += d.toString('utf8');
       if (answer !== undefined && !typed && output.includes('[y/N]')) {

@@ -14,6 +14,9 @@ import { exportLine, shellQuote } from '../../../scripts/lib/shell';
 import { terraformEnv } from '../../../scripts/terraform-env';
 import { fakeLocalCloud, runCommand, runScript, type FakeLocalCloud } from '../../support/scripts';
 
+// Spawns of npx tsx: seconds when idle, much more on a loaded machine.
+jest.setTimeout(180_000);
+
 const cloud = { pid: 4242, port: 45123, url: 'http://127.0.0.1:45123' };
 const withMirror = { mirrorRoot: '/opt/tf-plugins', env: { TF_CLI_CONFIG_FILE: '/p/.gen/terraform.tfrc', TF_CLI_ARGS_providers_lock: '-fs-mirror=/opt/tf-plugins' } };
 

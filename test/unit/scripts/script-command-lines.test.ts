@@ -39,8 +39,10 @@ const ENTRIES: readonly Entry[] = [
 /** stderr without npx's own chatter (spinner frames, npm warnings). */
 const ownLines = (stderr: string) => stderr.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/^[⠀-⣿\s]+/, '')).filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
 
-// One canary for the file; the spawns run concurrently (each is mostly npx and tsx starting).
+// One canary for the file; the spawns run concurrently (each is mostly npx and tsx starting,
+// ~2 s on an idle machine; several times that on a loaded 2-core one, hence the bounds).
 const canary: Canary = canaryEnv();
+jest.setTimeout(180_000);
 
 /** Run the script in the canary environment, and check that it reached nothing. */
 async function run(script: string, args: readonly string[]) {
