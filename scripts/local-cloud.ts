@@ -12,12 +12,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../config/load';
 import { portFromEnv, wipeState } from '../localcloud';
 import { exitWithUsageError, readCommandLine, type CommandSpec, type OptionSpec } from './lib/cli';
 import { healthPid, isAlive, localCloudFiles, localCloudStatus, LocalCloudNotRunningError, readServerFile, type RecordedCloud } from './lib/local-cloud-state';
 import { exportText, explainText, localEnvVariables, unsetText } from './lib/local-env';
 import { loadLocalConfig, localAccountsOf, writeAccountsFile, type StackAccount } from './lib/local-accounts';
-import { terraformEnv } from './terraform-env';
+import { PluginMirrorError, terraformEnv } from './terraform-env';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 const FILES = localCloudFiles(process.env);
@@ -263,7 +264,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => {
-  const known = e instanceof LocalCloudCliError || e instanceof LocalCloudNotRunningError;
+  // These say what to do in their message; anything else is a bug, and its stack helps.
+  const known = e instanceof LocalCloudCliError || e instanceof LocalCloudNotRunningError || e instanceof PluginMirrorError || e instanceof ConfigError;
   console.error(known ? e.message : e.stack);
   process.exit(1);
 });
