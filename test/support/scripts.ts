@@ -11,7 +11,7 @@
 //                  write cdktf.out/, .localcloud/ and .gen/ without touching the worktree's
 // ---------------------------------------------------------------------------
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -81,6 +81,8 @@ export interface Canary {
   /** The folder a local cloud would have to create to start (it cannot: its parent is a file). */
   readonly localCloudHome: string;
   readonly dir: string;
+  /** Remove its folder. */
+  dispose(): void;
 }
 
 /** An environment in which a script can reach no local cloud and no real Terraform, and leaves a trace if it tries. */
@@ -103,7 +105,11 @@ export function canaryEnv(base: NodeJS.ProcessEnv = process.env): Canary {
   };
   delete env.CI;
   delete env.LOCALCLOUD_PORT;
-  return { env, dir, localCloudHome, terraformCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : '') };
+  return {
+    env, dir, localCloudHome,
+    terraformCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface FakeLocalCloud {

@@ -15,6 +15,7 @@ import { canaryEnv, PROJECT_ROOT, runCommand, runScript, type Canary } from '../
 jest.setTimeout(180_000);
 
 const canary: Canary = canaryEnv();
+afterAll(() => canary.dispose());
 const untouched = () => {
   expect(canary.terraformCalls()).toBe('');
   expect(existsSync(canary.localCloudHome)).toBe(false);

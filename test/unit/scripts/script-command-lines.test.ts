@@ -42,6 +42,7 @@ const ownLines = (stderr: string) => stderr.split('\n').map((l) => l.replace(/\x
 // One canary for the file; the spawns run concurrently (each is mostly npx and tsx starting,
 // ~2 s on an idle machine; several times that on a loaded 2-core one, hence the bounds).
 const canary: Canary = canaryEnv();
+afterAll(() => canary.dispose());
 jest.setTimeout(180_000);
 
 /** Run the script in the canary environment, and check that it reached nothing. */
