@@ -1,12 +1,13 @@
 // ---------------------------------------------------------------------------
 // `npm run bench`: start a local cloud of the bench's own, deploy the stacks into it, run the
 // five parts in order (plus the cache bound), print a table per part and a summary, and write
-// bench/results.json. Progress goes to stderr, tables to stdout.
+// bench/results.json. Progress goes to stderr, tables to stdout. `--help` lists the options:
 //   --quick          a smoke run: fewer calls, smaller scales (figures are still measured)
 //   --parts=1,2,...  run only some parts (1 warm, 2 sts, 3 cold, 4 infra, 5 throughput, 6 cache)
 //   --out=FILE       where to write the JSON (default bench/results.json)
 // ---------------------------------------------------------------------------
 import { resolve } from 'node:path';
+import { exitWithUsageError, readCommandLine, UsageError, type CommandSpec } from '../scripts/lib/cli';
 import { runCacheBound, PART as CACHE_PART } from './cache-bound';
 import { runColdStart, PART as COLD_PART } from './cold-start';
 import { runInfraScale, PART as INFRA_PART } from './infra-scale';
@@ -26,19 +27,49 @@ export const REQUIRED_FIGURES = [
 
 interface Args { quick: boolean; parts: Set<number>; out: string }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, parts: new Set([1, 2, 3, 4, 5, 6]), out: resolve(__dirname, 'results.json') };
-  for (const a of argv) {
-    if (a === '--quick') args.quick = true;
-    else if (a.startsWith('--parts=')) args.parts = new Set(a.slice(8).split(',').map(Number));
-    else if (a.startsWith('--out=')) args.out = resolve(a.slice(6));
-    else throw new Error(`unknown argument ${a}: use --quick, --parts=1,2,3,4,5,6, --out=FILE`);
+const PART_NUMBERS = [1, 2, 3, 4, 5, 6];
+
+export const BENCH_COMMAND = {
+  name: 'bench',
+  usage: ['npm run bench [-- [--quick] [--parts=1,2,...] [--out=FILE]]'],
+  summary: 'performance figures of the connector, the stacks and the local cloud',
+  description: [
+    'Start a local cloud of the bench\'s own, deploy the stacks into it, run the parts in order, print a',
+    'table per part and a summary, and write the figures as JSON. Progress goes to stderr, tables to stdout.',
+    'Parts: 1 warm path, 2 STS calls, 3 cold start, 4 infrastructure scale, 5 local cloud throughput,',
+    '6 cache bound.',
+  ].join('\n'),
+  options: {
+    quick: { type: 'boolean', description: 'a smoke run: fewer calls, smaller scales (figures are still measured)' },
+    parts: { type: 'string', valueName: 'list', default: PART_NUMBERS.join(','), description: 'the parts to run, e.g. 1,2' },
+    out: { type: 'string', valueName: 'file', default: 'bench/results.json', description: 'where to write the JSON' },
+  },
+  examples: [
+    { command: 'npm run bench -- --quick', says: 'a smoke run of every part' },
+    { command: 'npm run bench -- --parts=6', says: 'only the cache bound' },
+  ],
+} satisfies CommandSpec;
+
+/** The parts in `--parts`; UsageError naming a part that does not exist. */
+export function parseParts(raw: string): Set<number> {
+  const parts = raw.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !/^\d+$/.test(p) || !PART_NUMBERS.includes(Number(p)));
+  if (bad !== undefined) throw new UsageError(`option '--parts' takes part numbers from ${PART_NUMBERS.join(',')} (got '${bad}' in '${raw}')`);
+  return new Set(parts.map(Number));
+}
+
+function parseBenchArgs(argv: readonly string[]): Args {
+  const { values } = readCommandLine(BENCH_COMMAND, argv);
+  try {
+    return { quick: values.quick, parts: parseParts(values.parts), out: values.out === BENCH_COMMAND.options.out.default ? resolve(__dirname, 'results.json') : resolve(values.out) };
+  } catch (e) {
+    if (e instanceof UsageError) return exitWithUsageError(BENCH_COMMAND, e.message);
+    throw e;
   }
-  return args;
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const results = new Results(progress);
   const started = Date.now();

@@ -1,22 +1,56 @@
 // ---------------------------------------------------------------------------
-// npm run demo [-- --keep]: the project's job on the local cloud, from a fresh clone. Deploys the
-// vendor and the customers, calls the connector for every honest tenant and every attack, and
-// prints what was allowed and what was refused, with the error code and latency of each call.
-// Exits non-zero if an honest call was refused or an attack got through.
+// npm run demo [-- --keep] [--verbose]: the project's job on the local cloud, from a fresh clone.
+// Deploys the vendor and the customers, calls the connector for every honest tenant and every
+// attack, and prints what was allowed and what was refused, with the error code and latency of
+// each call. Exits non-zero if an honest call was refused or an attack got through.
 // ---------------------------------------------------------------------------
 import { loadConfig } from '../config/load';
 import { buildScenarios } from './demo/scenarios';
-import { deployLocal } from './deploy-local';
+import { deployLocal, resumeCommand } from './deploy-local';
+import { readCommandLine, type CommandSpec } from './lib/cli';
+import { DeployInterruptedError, interruptedDeployMessage } from './lib/deploy';
+import { exitCodeForSignal, onInterrupt } from './lib/interrupt';
 import { formatTable } from './lib/table';
 import { ensureLocalCloud, localCloudCli } from './lib/local-cloud';
 
+export const DEMO_COMMAND: CommandSpec<{ keep: { type: 'boolean'; description: string }; verbose: { type: 'boolean'; description: string } }> = {
+  name: 'demo',
+  usage: ['npm run demo [-- [--keep] [--verbose]]'],
+  summary: 'deploy everything into the local cloud and show who gets in',
+  description: [
+    'Start the local cloud (unless it runs), deploy the vendor and every customer stack with the real',
+    'cdktf and Terraform, call the connector for every honest tenant and every attack, and print a',
+    'table of what was allowed and what was refused, with each error code and latency. Exits 1 if an',
+    'honest call was refused or an attack got through. A local cloud it started is stopped at the end.',
+  ].join('\n'),
+  options: {
+    keep: { type: 'boolean', description: 'leave the local cloud running afterwards, to look further' },
+    verbose: { type: 'boolean', description: 'stream cdktf\'s and Terraform\'s output while deploying' },
+  },
+  examples: [
+    { command: 'npm run demo', says: 'the whole demo; the local cloud is stopped afterwards' },
+    { command: 'npm run demo -- --keep', says: 'then: npm run verify -- acme, cat .localcloud/outputs.json' },
+  ],
+};
+
 async function main(): Promise<number> {
-  const keep = process.argv.includes('--keep');
-  const env = { ...process.env, SIDECAR_TARGET: 'local' };
+  const { values } = readCommandLine(DEMO_COMMAND);
+  const keep = values.keep;
+  const env: NodeJS.ProcessEnv = { ...process.env, SIDECAR_TARGET: 'local' };
   const config = loadConfig(env);
-  const startedCloud = await ensureLocalCloud(env);
+  const ensured = await ensureLocalCloud(env);
+  const startedCloud = ensured.started;
+  // The calls below (scripts/lib/accounts.ts) reach the cloud on LOCALCLOUD_PORT: the one that runs.
+  process.env.LOCALCLOUD_PORT = env.LOCALCLOUD_PORT = String(ensured.cloud.port);
+  const interrupts = onInterrupt();
   try {
-    await deployLocal(env, { verbose: process.argv.includes('--verbose') });
+    try {
+      await deployLocal(env, { verbose: values.verbose, signal: interrupts.signal });
+    } catch (e) {
+      if (!(e instanceof DeployInterruptedError)) throw e;
+      process.stderr.write(`\n${interruptedDeployMessage(e, (stacks) => resumeCommand(config, stacks))}`);
+      return exitCodeForSignal(e.signal);
+    }
     process.stderr.write('Calling the connector for each tenant and each attack...\n');
     const rows: string[][] = [];
     let wrong = 0;
@@ -34,10 +68,12 @@ async function main(): Promise<number> {
       : `${wrong} call(s) did not end as expected: see the rows marked NO.\n`);
     return wrong === 0 ? 0 : 1;
   } finally {
+    interrupts.dispose();
     if (keep || !startedCloud) {
       process.stdout.write([
         '',
         'The local cloud is still running. To look further:',
+        '  eval "$(npm run -s local:env)"      then your own commands as typed: npx cdktf diff vendor, npm run verify -- acme',
         '  npm run verify -- acme              test the connection for a tenant',
         '  cat .localcloud/outputs.json        the deployed ARNs',
         '  tail .localcloud/server.log         every request, who made it, and the answer',

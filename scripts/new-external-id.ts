@@ -3,6 +3,23 @@
 // rotation), and where it goes. The vendor generates it; a customer never chooses one.
 // ---------------------------------------------------------------------------
 import { externalIdProblem, generateExternalId } from '../rules/external-id';
+import { readCommandLine } from './lib/cli';
+
+readCommandLine({
+  name: 'external-id',
+  usage: ['npm run external-id'],
+  summary: 'print a fresh external ID for a new customer or a rotation',
+  description: [
+    'Print a fresh, random, unguessable external ID (256 random bits, in the characters STS accepts) on',
+    'stdout, and on stderr where it goes in the config. The vendor generates it; a customer never',
+    'chooses one. Treat it as a secret of that tenant.',
+  ].join('\n'),
+  options: {},
+  examples: [
+    { command: 'npm run external-id', says: 'print one, with where it goes' },
+    { command: 'ID=$(npm run -s external-id 2>/dev/null)', says: 'keep just the ID' },
+  ],
+});
 
 const externalId = generateExternalId();
 // generateExternalId always meets AWS's rule; checking costs nothing and keeps that promise honest.

@@ -1,4 +1,4 @@
-// npm run soak [-- --calls N --customers N]: the full soak, on a local cloud of its own.
+// npm run soak [-- --calls N --customers N --concurrency N]: the full soak, on a local cloud of its own.
 // Generates a config of 10 customers, each trusting two external IDs (current and previous),
 // so 20 honest tenants with their own (role, external ID) pair; starts a fresh local cloud on a
 // free port with that config, deploys vendor + customers with cdktf + Terraform, runs 10,000
@@ -7,12 +7,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { generateExternalId } from '../rules/external-id';
 import { functionArn, roleArn, roleSessionName } from '../rules/naming';
 import { startTestCloud } from './lib/child-cloud';
+import { exitWithUsageError, readCommandLine, UsageError, wholeNumberOption, type CommandSpec } from './lib/cli';
 import { deployStacks } from './lib/deploy';
 import { formatSoakReport, runSoak, type SoakTenant } from './soak/soak-run';
 
@@ -37,10 +37,39 @@ export function soakConfig(base: SidecarConfig, customers: number): SidecarConfi
   return out;
 }
 
+export const SOAK_COMMAND = {
+  name: 'soak',
+  usage: ['npm run soak [-- [--calls <n>] [--customers <n>] [--concurrency <n>]]'],
+  summary: 'many calls over many tenants under injected faults, every call accounted for',
+  description: [
+    'Start a local cloud of its own on a free port (yours is not touched), generate a config of',
+    '<customers> customers with two external IDs each (so twice as many tenants), deploy the stacks with',
+    'cdktf and Terraform, make <calls> connector calls with 5% of AssumeRole and customer Invokes faulted,',
+    'print the counts, and stop the cloud. Exits 1 if a call was lost, crossed tenants, ran twice, or',
+    'ended in an unexplained error.',
+  ].join('\n'),
+  options: {
+    calls: { type: 'string', valueName: 'n', default: '10000', description: 'calls to make' },
+    customers: { type: 'string', valueName: 'n', default: '10', description: 'customers (two tenants each), at most 99' },
+    concurrency: { type: 'string', valueName: 'n', default: '8', description: 'calls in flight at once' },
+  },
+  examples: [
+    { command: 'npm run soak', says: '10,000 calls over 20 tenants (several minutes)' },
+    { command: 'npm run soak -- --calls 500 --customers 2', says: 'a short run' },
+  ],
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { calls: { type: 'string', default: '10000' }, customers: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8' } } });
-  const calls = Number(values.calls);
-  const customers = Number(values.customers);
+  const { values } = readCommandLine(SOAK_COMMAND);
+  let calls: number, customers: number, concurrency: number;
+  try {
+    calls = wholeNumberOption('calls', values.calls);
+    customers = wholeNumberOption('customers', values.customers, 1, 99);
+    concurrency = wholeNumberOption('concurrency', values.concurrency, 1, 1000);
+  } catch (e) {
+    if (e instanceof UsageError) return exitWithUsageError(SOAK_COMMAND, e.message);
+    throw e;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-soak-'));
   const configFile = join(dir, 'soak-config.json');
   const base = loadConfig({ ...process.env, SIDECAR_TARGET: 'local' });
@@ -68,7 +97,7 @@ async function main(): Promise<void> {
         connectorFunctionName: config.vendor.connectorFunctionName, connectorAccountId: config.vendor.accountId,
         stateDir: cloud.stateDir, serverPid: cloud.pid,
       },
-      tenants, calls, concurrency: Number(values.concurrency), coldStarts: 4,
+      tenants, calls, concurrency, coldStarts: 4,
       sessionNameOf: (tenant) => roleSessionName(tenant),
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });

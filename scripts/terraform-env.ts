@@ -4,13 +4,19 @@
 // a CLI config file of our own (TF_CLI_CONFIG_FILE), and never touch the user's ~/.terraformrc.
 // When no mirror exists, the normal registry is left alone and we say where we looked.
 //
-// Reused by scripts/cdktf.ts, the terraform-validate test, the local-cloud tests and the deploy
-// scripts: call `terraformEnv()` and spawn terraform / cdktf with its `env`.
+// With a mirror it also sets TF_CLI_ARGS_providers_lock=-fs-mirror=<root>, so that cdktf's own
+// provider-lock step (`terraform providers lock`, which ignores the CLI config) works offline
+// (or skips that step when the mirror cannot serve it: see providersLockSettings).
+//
+// Reused by scripts/cdktf.ts, the terraform-validate test, the local-cloud tests, the deploy
+// scripts and `npm run local:env` (which prints these settings as exports for the user's shell):
+// call `terraformEnv()` and spawn terraform / cdktf with its `env`.
 // ---------------------------------------------------------------------------
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { shellQuote } from './lib/shell';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -26,6 +32,21 @@ export const AWS_PROVIDER_ADDRESS = `${AWS_PROVIDER.hostname}/${AWS_PROVIDER.nam
 
 /** Override for the mirror root (the folder that holds `registry.terraform.io/`). */
 export const MIRROR_ENV_VAR = 'SIDECAR_TF_PLUGIN_MIRROR';
+
+/**
+ * The one platform cdktf-cli 0.21 locks providers for: when a stack's working directory has no
+ * `.terraform.lock.hcl` yet, `cdktf deploy|diff|destroy|output` run `terraform providers lock
+ * -platform=linux_amd64` after `terraform init` (unless given --skip-provider-lock). That command
+ * ignores the CLI config's provider_installation and asks the registry, unless told to read a
+ * mirror with -fs-mirror; Terraform adds the arguments of TF_CLI_ARGS_providers_lock to it.
+ */
+export const CDKTF_LOCK_PLATFORM = 'linux_amd64';
+
+/** The variable Terraform reads extra arguments of `terraform providers lock` from. */
+export const PROVIDERS_LOCK_ARGS_VAR = 'TF_CLI_ARGS_providers_lock';
+
+/** cdktf's `--skip-provider-lock` as a variable (its CLI reads options from CDKTF_* variables). */
+export const SKIP_PROVIDER_LOCK_VAR = 'CDKTF_SKIP_PROVIDER_LOCK';
 
 /** Where the project writes its own Terraform CLI config (`.gen/` is gitignored). */
 export const DEFAULT_CLI_CONFIG_FILE = join(PROJECT_ROOT, '.gen', 'terraform.tfrc');
@@ -222,6 +243,9 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     const file = options.cliConfigFile ?? DEFAULT_CLI_CONFIG_FILE;
     writeFileAtomically(file, cliConfigText(mirror.root));
     env.TF_CLI_CONFIG_FILE = file;
+    const lock = providersLockSettings(mirror.root, base[PROVIDERS_LOCK_ARGS_VAR]);
+    Object.assign(env, lock.vars);
+    if (lock.notice) notices.push(lock.notice);
     return { env, mirrorRoot: mirror.root, cliConfigFile: file, notices };
   }
 
@@ -236,4 +260,25 @@ export function terraformEnv(options: TerraformEnvOptions = {}): TerraformEnviro
     delete env.TF_CLI_CONFIG_FILE;
   }
   return { env, notices };
+}
+
+/**
+ * How cdktf's provider-lock step works with a mirror. `-fs-mirror=<root>` in
+ * TF_CLI_ARGS_providers_lock, so that `terraform providers lock` reads the mirror; the user's own
+ * value is kept when it already names a mirror, and extended otherwise. When the mirror has no
+ * linux_amd64 build (the one platform cdktf locks for) that lock cannot succeed offline, so the
+ * step is skipped instead with CDKTF_SKIP_PROVIDER_LOCK=true (cdktf reads its options from
+ * CDKTF_* variables; `terraform init` still writes the lock file for this machine's platform).
+ */
+export function providersLockSettings(mirrorRoot: string, existing: string | undefined): { vars: Record<string, string>; notice?: string } {
+  if (existing && /(^|\s)-(fs|net)-mirror(=|\s)/.test(existing)) return { vars: {} };
+  if (!mirrorHoldsProvider(mirrorRoot, CDKTF_LOCK_PLATFORM)) {
+    return {
+      vars: { [SKIP_PROVIDER_LOCK_VAR]: 'true' },
+      notice: `The mirror ${mirrorRoot} has no ${CDKTF_LOCK_PLATFORM} build of ${AWS_PROVIDER_ADDRESS} ${AWS_PROVIDER.version}, the platform cdktf's ` +
+        `provider-lock step asks for: that step is skipped (${SKIP_PROVIDER_LOCK_VAR}=true); terraform init still locks the provider for ${terraformPlatform()}.`,
+    };
+  }
+  const own = `-fs-mirror=${shellQuote(mirrorRoot)}`;
+  return { vars: { [PROVIDERS_LOCK_ARGS_VAR]: existing ? `${own} ${existing}` : own } };
 }

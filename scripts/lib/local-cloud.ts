@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './deploy';
+import { localCloudStatus, type RecordedCloud } from './local-cloud-state';
 
 const TSX_BIN = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
@@ -25,11 +26,29 @@ export function localCloudCli(command: 'up' | 'down' | 'status' | 'reset', env: 
   });
 }
 
-/** Start the local cloud unless it already runs; true when this call started it. */
-export async function ensureLocalCloud(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const status = await localCloudCli('status', env, false);
-  if (status.code === 0) return false;
+/** Thrown when `npm run local:up` did not leave a running local cloud behind. */
+export class LocalCloudStartError extends Error {
+  readonly code = 'LocalCloudStart';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalCloudStartError';
+  }
+}
+
+export interface EnsuredCloud {
+  /** Whether this call started it (and so a caller that cleans up should stop it). */
+  readonly started: boolean;
+  /** The running cloud, as its server file records it: use its port, never an assumed one. */
+  readonly cloud: RecordedCloud;
+}
+
+/** Start the local cloud unless it already runs; say which cloud runs and whether this call started it. */
+export async function ensureLocalCloud(env: NodeJS.ProcessEnv = process.env): Promise<EnsuredCloud> {
+  const before = await localCloudStatus(env);
+  if (before.running) return { started: false, cloud: before.cloud };
   const up = await localCloudCli('up', env);
-  if (up.code !== 0) throw new Error(`the local cloud did not start (npm run local:up):\n${up.output}`);
-  return true;
+  if (up.code !== 0) throw new LocalCloudStartError(`the local cloud did not start (npm run local:up):\n${up.output}`);
+  const after = await localCloudStatus(env);
+  if (!after.running) throw new LocalCloudStartError(`npm run local:up succeeded, yet ${after.reason}`);
+  return { started: true, cloud: after.cloud };
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AWS_PROVIDER, PluginMirrorError, cliConfigText, findProviderMirror, mirrorHoldsProvider, terraformEnv, terraformPlatform,
+  AWS_PROVIDER, PluginMirrorError, cliConfigText, findProviderMirror, mirrorHoldsProvider, providersLockSettings, terraformEnv, terraformPlatform,
 } from '../../../scripts/terraform-env';
 
 let dir: string;
@@ -89,12 +89,21 @@ describe('cliConfigText', () => {
 describe('terraformEnv', () => {
   test('with a mirror: writes the CLI config and points TF_CLI_CONFIG_FILE at it', () => {
     const root = fakeMirror(join(dir, 'm'));
+    fakeMirror(root, 'linux_amd64'); // on any machine, a mirror that cdktf's lock step can use: no notice
     const file = join(dir, 'gen', 'terraform.tfrc');
     const result = terraformEnv({ baseEnv: { ...isolatedEnv(), SIDECAR_TF_PLUGIN_MIRROR: root, TF_CLI_CONFIG_FILE: '/root/.terraformrc' }, cliConfigFile: file });
     expect(result.mirrorRoot).toBe(root);
     expect(result.env.TF_CLI_CONFIG_FILE).toBe(file);
     expect(readFileSync(file, 'utf8')).toBe(cliConfigText(root));
     expect(result.notices).toEqual([]);
+  });
+
+  test('with a mirror: cdktf\'s provider-lock step (terraform providers lock) reads the mirror too', () => {
+    const root = fakeMirror(join(dir, 'm'), 'linux_amd64');
+    fakeMirror(root);
+    const { env } = terraformEnv({ baseEnv: { ...isolatedEnv(), SIDECAR_TF_PLUGIN_MIRROR: root }, cliConfigFile: join(dir, 'x.tfrc') });
+    expect(env.TF_CLI_ARGS_providers_lock).toBe(`-fs-mirror=${root}`);
+    expect(env.CDKTF_SKIP_PROVIDER_LOCK).toBeUndefined();
   });
 
   test('turns off checkpoint, prompts and cdktf\'s version check', () => {
@@ -117,6 +126,32 @@ describe('terraformEnv', () => {
   });
 });
 
+describe('providersLockSettings (cdktf locks for linux_amd64 only, with `terraform providers lock`, which ignores the CLI config)', () => {
+  test('a mirror with a linux_amd64 build: -fs-mirror in TF_CLI_ARGS_providers_lock', () => {
+    const root = fakeMirror(join(dir, 'm'), 'linux_amd64');
+    expect(providersLockSettings(root, undefined)).toEqual({ vars: { TF_CLI_ARGS_providers_lock: `-fs-mirror=${root}` } });
+  });
+
+  test('a mirror path with spaces or quotes is one shell word, as Terraform splits TF_CLI_ARGS_*', () => {
+    const root = fakeMirror(join(dir, "my mirror's"), 'linux_amd64');
+    expect(providersLockSettings(root, undefined).vars.TF_CLI_ARGS_providers_lock).toBe(`-fs-mirror='${root.replace("'", "'\\''")}'`);
+  });
+
+  test('the user\'s own arguments are kept after ours; their own mirror is left alone', () => {
+    const root = fakeMirror(join(dir, 'm'), 'linux_amd64');
+    expect(providersLockSettings(root, '-no-color').vars.TF_CLI_ARGS_providers_lock).toBe(`-fs-mirror=${root} -no-color`);
+    expect(providersLockSettings(root, '-net-mirror=https://mirror.example/')).toEqual({ vars: {} });
+    expect(providersLockSettings(root, '-fs-mirror=/theirs')).toEqual({ vars: {} });
+  });
+
+  test('a mirror without a linux_amd64 build (e.g. a Mac\'s): the step is skipped, with a notice saying why', () => {
+    const root = fakeMirror(join(dir, 'm'), 'darwin_arm64');
+    const settings = providersLockSettings(root, undefined);
+    expect(settings.vars).toEqual({ CDKTF_SKIP_PROVIDER_LOCK: 'true' });
+    expect(settings.notice).toContain(`The mirror ${root} has no linux_amd64 build`);
+  });
+});
+
 describe('terraformEnv without any mirror', () => {
   const noMirror = () => ({ searchRoots: [join(dir, 'nothing-here')], cliConfigFile: join(dir, 'x.tfrc') });
 
@@ -126,6 +161,12 @@ describe('terraformEnv without any mirror', () => {
     expect(result.cliConfigFile).toBeUndefined();
     expect(result.notices[0]).toContain(`looked in: ${join(dir, 'nothing-here')}`);
     expect(result.notices[0]).toContain('set SIDECAR_TF_PLUGIN_MIRROR');
+  });
+
+  test('leaves cdktf\'s provider-lock step to the registry', () => {
+    const { env } = terraformEnv({ baseEnv: isolatedEnv(), ...noMirror() });
+    expect(env.TF_CLI_ARGS_providers_lock).toBeUndefined();
+    expect(env.CDKTF_SKIP_PROVIDER_LOCK).toBeUndefined();
   });
 
   test('drops a TF_CLI_CONFIG_FILE that points at a missing file, and says so', () => {
