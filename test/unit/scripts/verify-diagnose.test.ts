@@ -1,7 +1,6 @@
 // The connection check's decision: each verdict from the facts that provoke it, and the nearest
 // neighbouring facts that must NOT give it.
 import { decide, type ConnectorAnswer, type RoleInspection, type TenantFacts } from '../../../scripts/verify/diagnose';
-import { crossAccountTrustPolicy } from '../../../rules/policies';
 
 const facts: TenantFacts = {
   tenantId: 'acme',
@@ -12,7 +11,8 @@ const facts: TenantFacts = {
 };
 const refused: ConnectorAnswer = { ok: false, error: { code: 'AssumeRoleRefused', message: 'STS refused' } };
 const trusting = (principal: string, externalIds: string[]): RoleInspection => ({
-  readable: true, exists: true, trustPolicy: crossAccountTrustPolicy({ vendorPrincipalArns: [principal], externalIds }),
+  readable: true, exists: true,
+  trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalIds } } }] },
 });
 
 describe('decide', () => {
