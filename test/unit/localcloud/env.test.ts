@@ -28,7 +28,11 @@ describe('optionsFromEnv', () => {
       LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500', LOCALCLOUD_IAM_PROPAGATION_MS: '1500',
     });
 
-    expect(options).toEqual({ accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500 });
+    expect(options).toEqual({
+      accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500,
+      // Not set here: their defaults (isolation chosen per cloud, no runtime binaries of the caller's).
+      sandboxIsolation: 'auto', runtimes: {},
+    });
   });
 
   test('GIVEN only the required variables WHEN read THEN port 4510, no test controls, a 60 s body timeout, no IAM propagation delay', () => {
