@@ -291,7 +291,7 @@ describe('customer mode: the customer\'s own credentials only', () => {
 });
 
 describe('the npm run verify command', () => {
-  /** A LOCALCLOUD_HOME of the test's own; `serverOf` writes the running cloud's server.json into it. */
+  /** A LOCALCLOUD_HOME of the test's own, holding the running cloud's server.json as `npm run local:up` writes it; and an empty one. */
   let home: string;
   let emptyHome: string;
   beforeAll(async () => {
@@ -301,7 +301,7 @@ describe('the npm run verify command', () => {
       const { pid } = (await (await fetch(`${world.endpoint}/_localcloud/health`)).json()) as { pid: number };
       writeFileSync(join(home, 'server.json'), JSON.stringify({ pid, port: Number(new URL(world.endpoint).port), url: world.endpoint }));
     }
-  });
+  }, CHECK_TIMEOUT_MS);
   afterAll(() => {
     rmSync(home, { recursive: true, force: true });
     rmSync(emptyHome, { recursive: true, force: true });
