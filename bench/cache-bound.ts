@@ -13,7 +13,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { loadConfig } from '../config/load';
 import { generateExternalId } from '../rules/external-id';
 import { functionArn, prefixedRoleArnPattern, roleArn } from '../rules/naming';
-import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../rules/policies';
+import { invokeFunctionsPolicy } from '../rules/policies';
 import { createTestUser, type Credentials } from '../scripts/lib/child-cloud';
 import type { Results } from './report';
 import { startBenchCloud, type Progress } from './world';
@@ -42,18 +42,33 @@ export class CacheUnboundedError extends Error {
   }
 }
 
+/**
+ * The bench role's trust: the shape of crossAccountTrustPolicy (external ID, sts:SetSourceIdentity,
+ * the tenant as sts:SourceIdentity), but for one user and 10,000 tenants `cache-bench-<i>`, which
+ * one StringLike covers (a list of 10,000 would pass IAM's size limit for a trust policy).
+ */
+function cacheBenchTrust(principalArn: string, externalId: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'CacheBenchTenants', Effect: 'Allow', Principal: { AWS: principalArn }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      Condition: { StringEquals: { 'sts:ExternalId': externalId }, StringLike: { 'sts:SourceIdentity': 'cache-bench-*' } },
+    }],
+  };
+}
+
 /** A vendor principal that may assume prefixed roles, and one customer role trusting it with an external ID. */
 async function principals(cloud: Awaited<ReturnType<typeof startBenchCloud>>['cloud']) {
   const config = loadConfig({ ...process.env, SIDECAR_TARGET: 'local', SIDECAR_CONFIG_FILE: '' });
   const customer = config.customers[0];
   const user = await createTestUser(cloud, 'vendor', 'bench-cache-connector', {
-    Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: prefixedRoleArnPattern(customer.accountId, config.rolePrefix) }],
+    Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: prefixedRoleArnPattern(customer.accountId, config.rolePrefix) }],
   });
   const roleName = `${config.rolePrefix}-cache-bench`;
   const externalId = generateExternalId();
   const fn = functionArn(config.region, customer.accountId, customer.functions[0]);
   const iam = new IAMClient(cloud.clientConfig(cloud.credentialsFor(customer.name)));
-  await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [user.arn], externalIds: [externalId] })) }));
+  await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(cacheBenchTrust(user.arn, externalId)) }));
   await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'invoke-sidecar-functions', PolicyDocument: JSON.stringify(invokeFunctionsPolicy([fn])) }));
   return { region: config.region, credentials: user.credentials as Credentials, roleArn: roleArn(customer.accountId, roleName), externalId, functionArn: fn };
 }

@@ -35,7 +35,7 @@ export async function createBenchTenants(world: BenchWorld, count: number): Prom
   return mapLimited(count, 8, async (i) => {
     const roleName = `${world.config.rolePrefix}-bench-${String(i).padStart(3, '0')}`;
     const externalId = generateExternalId();
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [principal], externalIds: [externalId] })) }));
+    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: world.config.vendor.accountId, vendorRoleArns: [principal], externalIds: [externalId], tenantIds: [`bench-${i}`] })) }));
     await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'invoke-sidecar-functions', PolicyDocument: JSON.stringify(invokeFunctionsPolicy([t.functionArn])) }));
     return { tenantId: `bench-${i}`, roleArn: roleArn(customer.accountId, roleName), externalId, functionArns: [t.functionArn] };
   });

@@ -36,7 +36,7 @@ export async function runThroughput(world: BenchWorld, results: Results, options
   const roleCreds = await executionRoleCredentials(world.cloud, world.outputs.vendor.connector_role_arn, world.outputs.vendor.connector_function_arn);
   const sts = new STSClient(world.cloud.clientConfig(roleCreds));
   const policy = serializeSessionPolicy(scopedInvokeSessionPolicy([tenant.functionArn]));
-  const assume = () => sts.send(new AssumeRoleCommand({ RoleArn: tenant.roleArn, ExternalId: tenant.externalId, RoleSessionName: roleSessionName(tenant.id), Policy: policy }));
+  const assume = () => sts.send(new AssumeRoleCommand({ RoleArn: tenant.roleArn, ExternalId: tenant.externalId, RoleSessionName: roleSessionName(tenant.id), SourceIdentity: tenant.id, Policy: policy }));
   const lambda = world.lambda(world.cloud.credentialsFor(tenant.customer));
   const invoke = async () => {
     const res = await lambda.send(new InvokeCommand({ FunctionName: tenant.functionArn, Payload: Buffer.from('{"bench":"throughput"}') }));

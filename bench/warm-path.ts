@@ -72,7 +72,7 @@ export async function runWarmPath(world: BenchWorld, results: Results, options: 
   const roleCreds = await executionRoleCredentials(world.cloud, world.outputs.vendor.connector_role_arn, world.outputs.vendor.connector_function_arn);
   const sts = new STSClient(world.cloud.clientConfig(roleCreds));
   const assumed = await sts.send(new AssumeRoleCommand({
-    RoleArn: tenant.roleArn, ExternalId: tenant.externalId, RoleSessionName: roleSessionName(tenant.id),
+    RoleArn: tenant.roleArn, ExternalId: tenant.externalId, RoleSessionName: roleSessionName(tenant.id), SourceIdentity: tenant.id,
     Policy: serializeSessionPolicy(scopedInvokeSessionPolicy([tenant.functionArn])), DurationSeconds: 3600,
   }));
   const direct = world.lambda({ accessKeyId: assumed.Credentials!.AccessKeyId!, secretAccessKey: assumed.Credentials!.SecretAccessKey!, sessionToken: assumed.Credentials!.SessionToken! });

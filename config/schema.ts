@@ -9,7 +9,8 @@ import {
   ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
   VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
 } from '../rules/naming';
-import { externalIdSchema as externalId, functionArnListSchema, roleArnSchema, rolePrefixSchema } from '../rules/schemas';
+import { externalIdSchema as externalId, functionArnListSchema, roleArnSchema, rolePrefixSchema, tenantIdSchema } from '../rules/schemas';
+import { customerTenantIds, isPairedWith, tenantOwnership } from '../rules/tenant-ownership';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'account ID must be exactly 12 digits');
 const functionName = z.string().regex(FUNCTION_NAME_PATTERN, 'function name must be 1-64 characters of letters, digits, - and _');
@@ -40,9 +41,14 @@ export const customerSchema = z.strictObject({
     /** Still accepted by the trust policy during a rotation; drop it once every connector sends `current`. */
     previous: externalId.optional(),
   }),
-  /** `role`: trust names the vendor's connector and vend execution roles (default, strictest);
-   *  `account`: trust names the vendor account root, as in the vendor's published sample. */
+  /** `role`: the trust lets in only the vendor's connector and vend execution roles, matched by ARN
+   *  (`ArnEquals aws:PrincipalArn`, which survives the vendor re-creating them; default, strictest);
+   *  `account`: any principal of the vendor account, as in the vendor's published sample. */
   trustPrincipal: z.enum(['role', 'account']).default('role'),
+  /** The tenant IDs the vendor gave you with the external ID. The connector sends the tenant ID as
+   *  the SourceIdentity of every AssumeRole, and your trust accepts only these. Default: the tenants
+   *  in this config paired with you (your role and one of your external IDs). */
+  tenantIds: z.array(tenantIdSchema).optional(),
   /** The customer's sidecar functions: the only ones the role may invoke (at least one: rules/customer.ts). */
   functions: z.array(functionName),
   /** A function deployed beside them that the connector must never reach (proves the scope-down). */
@@ -50,7 +56,8 @@ export const customerSchema = z.strictObject({
 });
 
 export const tenantSchema = z.strictObject({
-  id: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'tenant ID must be 1-64 characters of letters, digits, ., _ and -'),
+  /** Also the SourceIdentity of every AssumeRole made for the tenant (rules/naming.ts, TENANT_ID_PATTERN). */
+  id: tenantIdSchema,
   roleArn: roleArnSchema,
   externalId,
   /** Function ARNs the tenant may call; the connector takes the region from each ARN. */
@@ -136,6 +143,33 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
       const parsed = parseFunctionArn(fn);
       if (role && parsed && parsed.accountId !== role.accountId) issue(['tenants', i, 'functions', j], `function is in account ${parsed.accountId}, but the tenant's role is in ${role.accountId}`);
     });
+  });
+
+  // SourceIdentity: each customer's trust accepts its tenants' IDs (rules/tenant-ownership.ts).
+  // Every tenant paired with a customer must be accepted by that customer's trust, or its calls are
+  // refused; a customer may not accept another's tenant, which would weaken the second guard.
+  config.customers.forEach((c, i) => {
+    const accepted = customerTenantIds(c, config.tenants, config.customers);
+    if (accepted.length === 0) {
+      issue(['customers', i, 'tenantIds'], 'no tenant ID: list under tenantIds the tenant ID the vendor gave you (the connector sends it as the SourceIdentity and your trust accepts only these), or pair a tenant with this customer');
+    }
+    if (c.tenantIds === undefined) return;
+    const seen = new Set<string>();
+    c.tenantIds.forEach((id, j) => {
+      if (seen.has(id)) issue(['customers', i, 'tenantIds', j], `duplicate tenant ID "${id}"`);
+      seen.add(id);
+      const tenant = config.tenants.find((t) => t.id === id);
+      if (tenant && !isPairedWith(tenant, c, config.customers)) {
+        const ownership = tenantOwnership(tenant, config.customers);
+        const whose = ownership.kind === 'paired' ? `it is customer ${ownership.customer.name}'s tenant` : 'its entry does not name this customer\'s role with one of its external IDs';
+        issue(['customers', i, 'tenantIds', j], `tenant "${id}" is not this customer's (${whose}): accepting it as a SourceIdentity would weaken the guard; remove it`);
+      }
+    });
+    for (const t of config.tenants) {
+      if (isPairedWith(t, c, config.customers) && !c.tenantIds.includes(t.id)) {
+        issue(['customers', i, 'tenantIds'], `tenant "${t.id}" names this customer's role with its external ID, but is not listed: the trust would refuse its calls (SourceIdentity); add it`);
+      }
+    }
   });
 
   // Accounts: the vendor and every customer must be reachable, with matching account IDs.

@@ -1,8 +1,9 @@
 // ---------------------------------------------------------------------------
 // A `customer-<name>` stack (that customer's account): the prefixed role the connector assumes,
-// trusted only by the vendor's principals and only with the customer's external ID, allowed to
-// invoke the customer's sidecar functions and nothing else; the sample function(s); and a
-// private function beside them that the role must never reach.
+// trusted only by the vendor's principals, only with the customer's external ID and only for the
+// customer's tenants (SourceIdentity), allowed to invoke the customer's sidecar functions and
+// nothing else; the sample function(s); and a private function beside them that the role must
+// never reach.
 // Every vendor value comes from config and naming rules: no reference to the vendor's state.
 // ---------------------------------------------------------------------------
 import { TerraformOutput, TerraformStack } from 'cdktf';
@@ -12,8 +13,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Target } from '../config/load';
 import type { CustomerConfig, SidecarConfig } from '../config/schema';
 import { customerProblems } from '../rules/customer';
-import { accountRootArn, functionArn, hasRolePrefix, roleArn } from '../rules/naming';
-import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../rules/policies';
+import { functionArn, hasRolePrefix, roleArn } from '../rules/naming';
+import { crossAccountTrustPolicy, invokeFunctionsPolicy, type PolicyDocument } from '../rules/policies';
+import { customerTenantIds, externalIdsOf } from '../rules/tenant-ownership';
 import { LambdaBundle } from './bundle';
 import { configureTarget } from './provider';
 import { SidecarFunction } from './sidecar-function';
@@ -52,12 +54,11 @@ export class CustomerStack extends TerraformStack {
     validateCustomer(config, customer);
     configureTarget(this, { config, target: props.target, stackName: customer.name, env: props.env });
 
-    // ---- trust policy: the vendor's principals, with the external ID ------
-    const externalIds = [customer.externalIds.current, ...(customer.externalIds.previous ? [customer.externalIds.previous] : [])];
+    // ---- trust policy: the vendor, with the external ID, for this customer's tenants ----
     this.role = new IamRole(this, 'connector-role', {
       name: customer.roleName,
-      description: 'Assumed by the sidecar vendor\'s connector (external ID required) to invoke this account\'s sidecar functions',
-      assumeRolePolicy: JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: vendorPrincipals(config, customer), externalIds })),
+      description: 'Assumed by the sidecar vendor\'s connector (external ID and tenant source identity required) to invoke this account\'s sidecar functions',
+      assumeRolePolicy: JSON.stringify(customerTrustPolicy(config, customer)),
       // AWS's default and maximum for a role-chained session (the connector's Lambda credentials).
       maxSessionDuration: 3600,
     });
@@ -118,6 +119,9 @@ function validateCustomer(config: SidecarConfig, customer: CustomerConfig): void
   const where = `stack "${customer.name}"`;
   const [first] = customerProblems(customer, config.rolePrefix);
   if (first) throw new StackConfigError(where, first.rule);
+  if (customerTenantIds(customer, config.tenants, config.customers).length === 0) {
+    throw new StackConfigError(where, 'no tenant ID for the trust\'s SourceIdentity condition: list the tenant ID the vendor gave you under tenantIds, or pair a tenant with this customer');
+  }
   for (const name of [...customer.functions, customer.privateFunction]) {
     const execRole = `${name}${EXECUTION_ROLE_SUFFIX}`;
     // Prefixed names are the connector's: a function's execution role must not be one of them.
@@ -127,10 +131,17 @@ function validateCustomer(config: SidecarConfig, customer: CustomerConfig): void
   }
 }
 
-/** `role`: the connector's and vend's execution roles; `account`: the vendor account root. */
-function vendorPrincipals(config: SidecarConfig, customer: CustomerConfig): string[] {
+/**
+ * The customer role's trust (rules/policies.ts): the vendor account as principal; in `role` mode
+ * narrowed to the connector's and vend's execution roles by ARN (which survives the vendor
+ * re-creating them); the customer's external IDs; this customer's tenant IDs as SourceIdentity.
+ */
+export function customerTrustPolicy(config: SidecarConfig, customer: CustomerConfig): PolicyDocument {
   const vendor = config.vendor;
-  return customer.trustPrincipal === 'account'
-    ? [accountRootArn(vendor.accountId)]
-    : [roleArn(vendor.accountId, vendor.connectorRoleName), roleArn(vendor.accountId, vendor.vendRoleName)];
+  return crossAccountTrustPolicy({
+    vendorAccountId: vendor.accountId,
+    ...(customer.trustPrincipal === 'role' ? { vendorRoleArns: [roleArn(vendor.accountId, vendor.connectorRoleName), roleArn(vendor.accountId, vendor.vendRoleName)] } : {}),
+    externalIds: externalIdsOf(customer),
+    tenantIds: customerTenantIds(customer, config.tenants, config.customers),
+  });
 }

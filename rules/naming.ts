@@ -23,6 +23,24 @@ export const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
  *  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html */
 export const ROLE_SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 
+/** STS SourceIdentity: 2-64 characters of [\w+=,.@-] (no colon, so never the reserved `aws:` prefix).
+ *  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (SourceIdentity) */
+export const SOURCE_IDENTITY_PATTERN = /^[\w+=,.@-]{2,64}$/;
+
+/** A tenant ID: 2-64 letters, digits, `.`, `_` and `-`. The connector and vend send it to STS as the
+ *  SourceIdentity of every AssumeRole (so the customer's CloudTrail names the tenant, and the
+ *  customer's trust can require it), so it must be a valid SourceIdentity: this alphabet is a
+ *  subset of SOURCE_IDENTITY_PATTERN's, and the length is the same. */
+export const TENANT_ID_PATTERN = /^[a-zA-Z0-9._-]{2,64}$/;
+
+/** The rule of TENANT_ID_PATTERN in words. */
+export const TENANT_ID_RULE = 'must be 2-64 characters of letters, digits, ., _ and - (it is sent to STS as the SourceIdentity, which allows no other)';
+
+/** Why a tenant ID cannot be a SourceIdentity, or undefined when it can. */
+export function tenantIdProblem(tenantId: string): string | undefined {
+  return TENANT_ID_PATTERN.test(tenantId) && SOURCE_IDENTITY_PATTERN.test(tenantId) ? undefined : `tenant ID ${TENANT_ID_RULE}`;
+}
+
 /** Account IDs are exactly 12 digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 

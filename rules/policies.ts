@@ -3,7 +3,7 @@
 // by both the stacks (synthesized into Terraform) and the Lambdas (sent to STS at run time), so
 // there is one definition of each. Pure: no cdktf, no SDK, so the Lambda bundles can import it.
 // ---------------------------------------------------------------------------
-import { functionArn, logGroupArns, prefixedRoleArnPattern } from './naming';
+import { ACCOUNT_ID_PATTERN, accountRootArn, functionArn, logGroupArns, parseRoleArn, prefixedRoleArnPattern, tenantIdProblem } from './naming';
 
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
@@ -45,34 +45,92 @@ function oneOrMany(items: string[]): string | string[] {
 }
 
 // ---------------------------------------------------------------------------
-// Trust policy (customer role): only the vendor's principals, only with the external ID.
+// Trust policy (customer role): only the vendor's roles, only with the external ID, only for
+// this customer's tenants.
 // ---------------------------------------------------------------------------
 
+/** The trust's only statement; verify (scripts/verify/) and the tests find it by this Sid. */
+export const CROSS_ACCOUNT_TRUST_SID = 'TrustSidecarVendorWithExternalIdForItsTenants';
+
+/** What the customer's trust lets the vendor do: assume the role, and set the tenant as the
+ *  session's source identity (a permission of its own, which the trust must grant). */
+export const CROSS_ACCOUNT_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity'] as const;
+
 export interface CrossAccountTrustProps {
-  /** Vendor principals allowed to assume the role: role ARNs or an account root ARN. */
-  readonly vendorPrincipalArns: readonly string[];
+  /** The vendor's account. The trust's principal is this account (`arn:aws:iam::<id>:root`), never a role ARN: see below. */
+  readonly vendorAccountId: string;
+  /**
+   * The vendor's execution roles allowed in, matched by ARN with `ArnEquals aws:PrincipalArn`
+   * (trustPrincipal "role", the default). Omitted: any principal of the vendor account that the
+   * vendor's own policies let assume the role (trustPrincipal "account", the vendor's published sample).
+   */
+  readonly vendorRoleArns?: readonly string[];
   /** Accepted external IDs: the current one and, during a rotation, the previous one. Never empty. */
   readonly externalIds: readonly string[];
+  /** This customer's tenant IDs, which the connector and vend send as SourceIdentity. Never empty. */
+  readonly tenantIds: readonly string[];
 }
 
 /**
- * The customer role's trust policy. The `sts:ExternalId` condition is added here, once, to the
- * only statement; an empty external-ID list is refused, because a trust without it is exactly
- * the confused-deputy hole this project exists to close.
+ * The customer role's trust policy: one statement, whose conditions are all required at once.
+ *
+ * Principal: the vendor's account, with the execution roles named in `ArnEquals aws:PrincipalArn`.
+ * A role ARN in `Principal` is stored by IAM as the role's unique ID (AROA...): once the vendor
+ * deletes and re-creates its role (cdktf destroy + deploy vendor, or any replacement), the trust
+ * names a role that no longer exists, refuses the new one, and GetRole shows the bare ID. IAM does
+ * not convert ARNs in condition keys to IDs, so a trust granted through aws:PrincipalArn keeps
+ * working for a re-created role of the same name. This is the alternative AWS gives in
+ * "IAM role principals": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+ * For a role session, aws:PrincipalArn is the role's ARN, not the session's:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * An account principal lets in only the principals the vendor account's own policies allow
+ * (cross-account, both sides must allow), and the condition narrows that to the execution roles:
+ * another principal of the vendor account, even one allowed sts:AssumeRole on `*`, is refused.
+ *
+ * `sts:ExternalId`: the confused-deputy guard, one of the customer's IDs. An empty list is
+ * refused, because a trust without it is exactly the hole this project exists to close.
+ *
+ * `sts:SourceIdentity`: a second, independent guard. The statement allows sts:AssumeRole and
+ * sts:SetSourceIdentity and requires the source identity to be one of this customer's tenants; a
+ * request without a source identity has no sts:SourceIdentity key, so StringEquals fails and it is
+ * refused. "Monitor and control actions taken with assumed roles", permissions required to set source identity:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms
  */
 export function crossAccountTrustPolicy(props: CrossAccountTrustProps): PolicyDocument {
-  const principals = nonEmpty(props.vendorPrincipalArns, 'vendorPrincipalArns');
+  if (!ACCOUNT_ID_PATTERN.test(props.vendorAccountId)) throw new PolicyInputError('vendorAccountId must be a 12-digit account ID');
   const externalIds = nonEmpty(props.externalIds, 'externalIds');
   if (new Set(externalIds).size !== externalIds.length) throw new PolicyInputError('externalIds must not repeat');
+  const tenantIds = nonEmpty(props.tenantIds, 'tenantIds');
+  if (new Set(tenantIds).size !== tenantIds.length) throw new PolicyInputError('tenantIds must not repeat');
+  for (const id of tenantIds) {
+    const problem = tenantIdProblem(id);
+    if (problem) throw new PolicyInputError(`tenantIds: "${id}": ${problem}`);
+  }
+  let roleCondition: ConditionBlock = {};
+  if (props.vendorRoleArns !== undefined) {
+    const roles = nonEmpty(props.vendorRoleArns, 'vendorRoleArns');
+    for (const arn of roles) {
+      if (arn.includes('*') || arn.includes('?')) throw new PolicyInputError(`vendorRoleArns: ${arn} has a wildcard; name each execution role exactly`);
+      const role = parseRoleArn(arn);
+      if (!role || role.accountId !== props.vendorAccountId) {
+        throw new PolicyInputError(`vendorRoleArns: ${arn} is not a role of the vendor account ${props.vendorAccountId}; the trust would never match it`);
+      }
+    }
+    if (new Set(roles).size !== roles.length) throw new PolicyInputError('vendorRoleArns must not repeat');
+    roleCondition = { ArnEquals: { 'aws:PrincipalArn': oneOrMany(roles) } };
+  }
   return {
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'TrustSidecarVendorWithExternalId',
+        Sid: CROSS_ACCOUNT_TRUST_SID,
         Effect: 'Allow',
-        Principal: { AWS: oneOrMany(principals) },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': oneOrMany(externalIds) } },
+        Principal: { AWS: accountRootArn(props.vendorAccountId) },
+        Action: [...CROSS_ACCOUNT_TRUST_ACTIONS],
+        Condition: {
+          StringEquals: { 'sts:ExternalId': oneOrMany(externalIds), 'sts:SourceIdentity': oneOrMany(tenantIds) },
+          ...roleCondition,
+        },
       },
     ],
   };
@@ -104,7 +162,13 @@ export interface AssumePrefixedRolesProps {
   readonly accountIds: readonly string[] | '*';
 }
 
-/** `sts:AssumeRole` on the prefixed roles only, in the configured accounts or in any. */
+/**
+ * `sts:AssumeRole` on the prefixed roles only, in the configured accounts or in any; and
+ * `sts:SetSourceIdentity` on the same roles, because the connector and vend set the tenant as the
+ * SourceIdentity of every AssumeRole, and across accounts that permission is checked on the
+ * caller's side as well as in the customer's trust.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms
+ */
 export function assumePrefixedRolesPolicy(props: AssumePrefixedRolesProps): PolicyDocument {
   const resources = props.accountIds === '*'
     ? [prefixedRoleArnPattern('*', props.rolePrefix)]
@@ -113,7 +177,7 @@ export function assumePrefixedRolesPolicy(props: AssumePrefixedRolesProps): Poli
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'AssumeSidecarConnectorRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: oneOrMany(resources) },
+      { Sid: 'AssumeSidecarConnectorRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: oneOrMany(resources) },
     ],
   };
 }

@@ -5,7 +5,7 @@
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { externalIdProblem } from './external-id';
-import { ROLE_PREFIX_PATTERN, parseFunctionArn, parseRoleArn } from './naming';
+import { ROLE_PREFIX_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, parseFunctionArn, parseRoleArn } from './naming';
 
 // ---- external ID -----------------------------------------------------------
 
@@ -14,6 +14,11 @@ export const externalIdSchema = z.string().superRefine((value, ctx) => {
   const problem = externalIdProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `external ID ${problem}` });
 });
+
+// ---- tenant ID -------------------------------------------------------------
+
+/** A tenant ID, which is also the SourceIdentity of every AssumeRole made for the tenant. */
+export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, `tenant ID ${TENANT_ID_RULE}`);
 
 // ---- ARNs ------------------------------------------------------------------
 

@@ -4,11 +4,12 @@
 // `registry.json`; the Lambdas parse it with `parseTenantRegistry`. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
-import { externalIdSchema, functionArnListSchema, roleArnSchema } from './schemas';
+import { externalIdSchema, functionArnListSchema, roleArnSchema, tenantIdSchema } from './schemas';
 
 export const TENANT_REGISTRY_FILE_NAME = 'registry.json';
 
 export interface TenantRegistryEntry {
+  /** Also the SourceIdentity of every AssumeRole made for the tenant. */
   readonly tenantId: string;
   readonly roleArn: string;
   /** Sent as STS ExternalId. A secret of the tenant: never logged. */
@@ -57,7 +58,7 @@ export class TenantRegistryError extends Error {
 }
 
 const registryEntrySchema = z.strictObject({
-  tenantId: z.string().min(1).max(64),
+  tenantId: tenantIdSchema,
   roleArn: roleArnSchema,
   externalId: externalIdSchema,
   functionArns: functionArnListSchema,

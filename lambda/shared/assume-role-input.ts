@@ -1,17 +1,19 @@
 // ---------------------------------------------------------------------------
 // The AssumeRole parameters of both Lambdas, built in one place: the tenant's role and external
-// ID, a RoleSessionName that names the tenant, and the inline session policy that scopes the
-// session down to the given functions. The connector sends them through the SDK's credential
+// ID, a RoleSessionName that names the tenant, the tenant ID as SourceIdentity (the customer's
+// CloudTrail shows which tenant the vendor acted for, and the customer's trust requires it to be
+// one of that customer's tenants), and the inline session policy that scopes the session down to
+// the given functions. The connector sends them through the SDK's credential
 // provider, vend with an AssumeRoleCommand; what reaches STS is the same.
 // ---------------------------------------------------------------------------
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
-import { roleSessionName } from '../../rules/naming';
+import { roleSessionName, tenantIdProblem } from '../../rules/naming';
 import { SESSION_POLICY_MAX_CHARS, scopedInvokeSessionPolicy, type PolicyDocument } from '../../rules/policies';
 import type { TenantRegistryEntry } from '../../rules/tenant-registry';
-import { SessionPolicyTooLargeError } from './errors';
+import { SessionPolicyTooLargeError, TenantIdInvalidError } from './errors';
 
 /** Every parameter here is set; the SDK's own input type has them all optional. */
-export type ScopedAssumeRoleInput = Required<Pick<AssumeRoleCommandInput, 'RoleArn' | 'ExternalId' | 'RoleSessionName' | 'DurationSeconds' | 'Policy'>>;
+export type ScopedAssumeRoleInput = Required<Pick<AssumeRoleCommandInput, 'RoleArn' | 'ExternalId' | 'RoleSessionName' | 'SourceIdentity' | 'DurationSeconds' | 'Policy'>>;
 
 export interface ScopedAssumeRoleOptions {
   /** Who assumes: it names the session in the customer's CloudTrail. */
@@ -21,14 +23,19 @@ export interface ScopedAssumeRoleOptions {
 }
 
 /**
- * AssumeRole parameters for `tenant`, scoped down to `functionArns`. Throws
- * SessionPolicyTooLargeError before any AWS call when STS would refuse the policy's size.
+ * AssumeRole parameters for `tenant`, scoped down to `functionArns`. Throws, before any AWS call,
+ * TenantIdInvalidError when the tenant ID is not a valid SourceIdentity and
+ * SessionPolicyTooLargeError when STS would refuse the policy's size.
+ * SourceIdentity: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
 export function scopedAssumeRoleInput(tenant: TenantRegistryEntry, functionArns: readonly string[], options: ScopedAssumeRoleOptions): ScopedAssumeRoleInput {
+  const problem = tenantIdProblem(tenant.tenantId);
+  if (problem) throw new TenantIdInvalidError(tenant.tenantId, problem);
   return {
     RoleArn: tenant.roleArn,
     ExternalId: tenant.externalId,
     RoleSessionName: roleSessionName(tenant.tenantId, options.purpose),
+    SourceIdentity: tenant.tenantId,
     DurationSeconds: options.durationSeconds,
     Policy: serializeSessionPolicy(scopedInvokeSessionPolicy(functionArns)),
   };

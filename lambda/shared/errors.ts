@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'TimedOut'
   | 'PayloadTooLarge'
   | 'SessionPolicyTooLarge'
+  | 'InvalidTenantId'
   | 'Internal';
 
 /** Base of every error the Lambdas answer with instead of throwing. */
@@ -71,6 +72,17 @@ export class SessionPolicyTooLargeError extends SidecarError {
   }
 }
 
+/** Thrown before AssumeRole when a tenant ID cannot be sent as STS's SourceIdentity (2-64
+ *  characters of [\w+=,.@-]); the config and the registry refuse such IDs already, so this is a
+ *  registry built some other way. */
+export class TenantIdInvalidError extends SidecarError {
+  readonly code = 'InvalidTenantId';
+  constructor(readonly tenant: string, rule: string) {
+    super(`Tenant "${tenant.slice(0, 80)}" cannot be sent to STS as the SourceIdentity: ${rule}; rename the tenant in the config (and in each customer's tenantIds) and redeploy`);
+    this.name = 'TenantIdInvalidError';
+  }
+}
+
 /** Thrown when a registry entry names a role outside the agreed prefix: never sent to STS. */
 export class RoleNotAllowedError extends SidecarError {
   readonly code = 'RoleNotAllowed';
@@ -90,7 +102,7 @@ export class AssumeRoleRefusedError extends SidecarError {
   readonly code = 'AssumeRoleRefused';
   /** `context`: what the connector was doing when refused (e.g. refreshing a session Lambda refused). */
   constructor(readonly tenant: string, readonly roleArn: string, options?: { cause?: unknown; context?: string }) {
-    super(`STS refused AssumeRole for tenant "${tenant}" on role ${roleArn}${options?.context ? ` (${options.context})` : ''}: check that the role's trust policy names the vendor and that the tenant's external ID matches it`, { cause: options?.cause });
+    super(`STS refused AssumeRole for tenant "${tenant}" on role ${roleArn}${options?.context ? ` (${options.context})` : ''}: check that the role's trust policy names the vendor, that the tenant's external ID matches it, and that it accepts the tenant as SourceIdentity (npm run verify -- ${tenant})`, { cause: options?.cause });
     this.name = 'AssumeRoleRefusedError';
   }
 }

@@ -1,8 +1,8 @@
 // ---------------------------------------------------------------------------
 // Deploying the stacks with the real cdktf CLI and Terraform. The vendor goes first: a customer's
-// trust policy names the vendor's roles, and IAM (and the local cloud) reject a trust policy that
-// names a role that does not exist yet ("Invalid principal in policy"). Customers then deploy in
-// parallel. Each step prints what it is doing and how long it took.
+// trust lets in the vendor's roles (the vendor account as principal, the roles by ARN in an
+// aws:PrincipalArn condition, rules/policies.ts), so nothing gets through until they exist.
+// Customers then deploy in parallel. Each step prints what it is doing and how long it took.
 // An AbortSignal interrupts a run: the running cdktf gets the signal (SIGINT or SIGTERM, as the
 // abort's reason says) so that Terraform stops as it does on Ctrl-C (finishing the calls in
 // flight and saving state), and deployStacks then throws DeployInterruptedError saying which

@@ -50,9 +50,9 @@ beforeAll(async () => {
   obtained.push(...credentialSecrets('the connector role', connector));
   const sts = world.sts(connector);
   answers['assume:wrong-external-id'] = await outcome(() => sts.send(new AssumeRoleCommand({
-    RoleArn: acme.roleArn, RoleSessionName: 'logs-test-wrong', ExternalId: 'sc-logs-test-wrong-external-id-0001',
+    RoleArn: acme.roleArn, RoleSessionName: 'logs-test-wrong', ExternalId: 'sc-logs-test-wrong-external-id-0001', SourceIdentity: acme.id,
   })));
-  const right = await sts.send(new AssumeRoleCommand({ RoleArn: acme.roleArn, RoleSessionName: 'logs-test-right', ExternalId: acme.externalId }));
+  const right = await sts.send(new AssumeRoleCommand({ RoleArn: acme.roleArn, RoleSessionName: 'logs-test-right', ExternalId: acme.externalId, SourceIdentity: acme.id }));
   obtained.push(...credentialSecrets('the connector\'s session in customer-a', { secretAccessKey: right.Credentials?.SecretAccessKey, sessionToken: right.Credentials?.SessionToken }));
 }, 120_000);
 

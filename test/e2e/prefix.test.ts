@@ -17,12 +17,15 @@ const world = loadWorld();
 const local = world.target === 'local';
 const customer = world.config.customers[0];
 const externalId = 'sc-e2e-prefix-probe-1';
+const tenantId = 'e2e-prefix-probe';
 const REASON = 'creates roles in a customer account and acts as the connector\'s execution role: local target only';
 
 describe('roles outside the prefix', () => {
   const iam = world.iam(world.adminCredentials(customer.name));
   const created: string[] = [];
-  const trust = JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [world.outputs.vendor.connector_role_arn], externalIds: [externalId] }));
+  const trust = JSON.stringify(crossAccountTrustPolicy({
+    vendorAccountId: world.config.vendor.accountId, vendorRoleArns: [world.outputs.vendor.connector_role_arn], externalIds: [externalId], tenantIds: [tenantId],
+  }));
 
   async function roleTrustingTheConnector(roleName: string): Promise<string> {
     const res = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust }));
@@ -32,7 +35,7 @@ describe('roles outside the prefix', () => {
 
   async function assumeAsConnector(roleArn: string): Promise<string> {
     const connector = await connectorRoleCredentials(world);
-    return outcome(() => world.sts(connector).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sidecar-e2e-prefix', ExternalId: externalId })));
+    return outcome(() => world.sts(connector).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sidecar-e2e-prefix', ExternalId: externalId, SourceIdentity: tenantId })));
   }
 
   afterAll(async () => {

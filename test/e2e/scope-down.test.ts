@@ -38,7 +38,7 @@ describe.each(world.config.customers.map((c) => [c.name]))('%s', (customerName) 
   async function assumeAsConnector(sessionPolicyArns?: string[]): Promise<Credentials> {
     const connector = await connectorRoleCredentials(world);
     const res = await world.sts(connector).send(new AssumeRoleCommand({
-      RoleArn: out.role_arn, RoleSessionName: 'sidecar-e2e-scope', ExternalId: customer.externalIds.current, DurationSeconds: 900,
+      RoleArn: out.role_arn, RoleSessionName: 'sidecar-e2e-scope', ExternalId: customer.externalIds.current, SourceIdentity: tenantOf(world, customerName).id, DurationSeconds: 900,
       Policy: sessionPolicyArns ? serializeSessionPolicy(scopedInvokeSessionPolicy(sessionPolicyArns)) : undefined,
     }));
     const c = res.Credentials!;

@@ -4,7 +4,8 @@
 //
 //   handlerFiles   the entry and every file it reaches through relative imports, exports and require()
 //   handlerNeeds   every `new <X>Command(...)` whose X is bound to an @aws-sdk client module, mapped
-//                  to its IAM action; `fromTemporaryCredentials(...)` as sts:AssumeRole; and which
+//                  to its IAM action; `fromTemporaryCredentials(...)` as sts:AssumeRole (and
+//                  sts:SetSourceIdentity when an object literal sets `SourceIdentity`); and which
 //                  of those commands run with the assumed (tenant) credentials instead of the
 //                  execution role's
 //
@@ -75,6 +76,8 @@ interface FileFacts {
   readonly importedCalls: Binding[];
   /** Whether the file calls fromTemporaryCredentials (it builds clients with assumed credentials). */
   readonly assumesRole: boolean;
+  /** Whether an object literal of the file sets `SourceIdentity` (an AssumeRole input that does needs sts:SetSourceIdentity). */
+  readonly setsSourceIdentity: boolean;
   /** Functions this file declares that return an SDK client, by name, with the client's service. */
   readonly clientFactories: Map<string, string>;
 }
@@ -160,16 +163,19 @@ function factsOf(file: string, text: string): FileFacts {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const bindings = importBindings(source);
   const facts: FileFacts = {
-    relativeSpecifiers: [], commands: [], clientServices: new Set(), importedCalls: [], assumesRole: false,
+    relativeSpecifiers: [], commands: [], clientServices: new Set(), importedCalls: [], assumesRole: false, setsSourceIdentity: false,
     clientFactories: clientFactoriesOf(source, bindings),
   };
   let assumesRole = false;
+  let setsSourceIdentity = false;
   const specifier = (node: ts.Expression | undefined) => {
     if (node && ts.isStringLiteralLike(node) && node.text.startsWith('.')) facts.relativeSpecifiers.push(node.text);
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) specifier(node.moduleSpecifier);
     else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) specifier(node.moduleReference.expression);
+    else if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)
+      && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && node.name.text === 'SourceIdentity') setsSourceIdentity = true;
     else if (ts.isNewExpression(node)) {
       const binding = boundName(node.expression, bindings);
       const name = binding?.name ?? writtenName(node.expression);
@@ -187,7 +193,7 @@ function factsOf(file: string, text: string): FileFacts {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return { ...facts, assumesRole };
+  return { ...facts, assumesRole, setsSourceIdentity };
 }
 
 // ---------------------------------------------------------------------------
@@ -258,5 +264,8 @@ export function handlerNeeds(entry: string, readSource: ReadSource): HandlerNeed
       (sessionServices.has(service) ? assumedSession : executionRole).add(action);
     }
   }
+  // Setting a SourceIdentity on AssumeRole is a permission of its own, on the caller's side too.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms
+  if (executionRole.has('sts:AssumeRole') && [...files.values()].some((f) => f.setsSourceIdentity)) executionRole.add('sts:SetSourceIdentity');
   return { files: [...files.keys()], executionRole, assumedSession };
 }

@@ -1,8 +1,9 @@
 // ---------------------------------------------------------------------------
 // Identities a test acts as, other than the deployed Lambdas:
 //  - the connector's execution role, with credentials obtained as the Lambda obtains them (local);
-//  - an "operator" of an account: a non-root IAM principal allowed to call sts:AssumeRole on
-//    anything (local: an IAM user the test creates and removes; aws: the account's profile).
+//  - an "operator" of an account: a non-root IAM principal allowed to call sts:AssumeRole and
+//    sts:SetSourceIdentity on anything (local: an IAM user the test creates and removes; aws: the
+//    account's profile).
 // ---------------------------------------------------------------------------
 import {
   CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteUserPolicyCommand,
@@ -22,7 +23,7 @@ export interface Operator {
   dispose(): Promise<void>;
 }
 
-/** A non-root principal of `stack`'s account that may call sts:AssumeRole on any role. */
+/** A non-root principal of `stack`'s account that may call sts:AssumeRole (and set a source identity) on any role. */
 export async function accountOperator(world: World, stack: string, name: string): Promise<Operator> {
   if (world.target === 'aws') return { credentials: world.adminCredentials(stack), dispose: async () => undefined };
   const iam = world.iam(world.adminCredentials(stack));
@@ -31,7 +32,8 @@ export async function accountOperator(world: World, stack: string, name: string)
   await iam.send(new PutUserPolicyCommand({
     UserName: userName,
     PolicyName: 'AssumeAnyRole',
-    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AssumeAny', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }),
+    // Set a source identity too, as the connector does: what a trust asks of the vendor, this operator may offer.
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AssumeAny', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' }] }),
   }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const credentials = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };

@@ -347,7 +347,8 @@ export class RestartableDeployment {
 
   private async assumeCustomerRoleWith(sts: STSClient, sessionName: string): Promise<Session> {
     const { honest } = this.facts;
-    const res = await sts.send(new AssumeRoleCommand({ RoleArn: honest.roleArn, RoleSessionName: sessionName, ExternalId: honest.externalId }));
+    // As the connector does: the tenant as SourceIdentity, which the customer's trust requires.
+    const res = await sts.send(new AssumeRoleCommand({ RoleArn: honest.roleArn, RoleSessionName: sessionName, ExternalId: honest.externalId, SourceIdentity: honest.id }));
     const c = res.Credentials!;
     return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   }

@@ -10,6 +10,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { loadConfig, type LoadedConfig } from '../../../config/load';
 import { accountCredentials, type Credentials } from '../../../scripts/lib/accounts';
 import { readDeployOutputs, type DeployOutputs } from '../../../scripts/lib/outputs';
+import { customerTenantIds } from '../../../rules/tenant-ownership';
 
 export interface WorldFile {
   readonly target: 'local' | 'aws';
@@ -122,4 +123,11 @@ export function tenantOf(world: World, customerName: string): { id: string; exte
   const tenant = world.config.tenants.find((t) => t.externalId === customer?.externalIds.current);
   if (!customer || !tenant) throw new Error(`config pairs no tenant with customer ${customerName}`);
   return { id: tenant.id, externalId: tenant.externalId, roleArn: tenant.roleArn };
+}
+
+/** The tenant IDs a customer's trust accepts as SourceIdentity (its honest tenants, or its tenantIds). */
+export function tenantIdsOf(world: World, customerName: string): string[] {
+  const customer = world.config.customers.find((c) => c.name === customerName);
+  if (!customer) throw new Error(`config has no customer ${customerName}`);
+  return customerTenantIds(customer, world.config.tenants, world.config.customers);
 }

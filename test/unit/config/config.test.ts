@@ -123,6 +123,63 @@ describe('external ID rules', () => {
 });
 
 // ---------------------------------------------------------------------------
+// Tenant IDs: each is the SourceIdentity of its calls, and each customer's trust accepts its own
+// ---------------------------------------------------------------------------
+
+describe('tenant IDs and SourceIdentity', () => {
+  test('a tenant ID of one character is rejected: STS refuses a SourceIdentity under 2 characters', () => {
+    const error = rejection((raw) => { raw.tenants[0].id = 'a'; raw.customers[0].tenantIds = ['a']; });
+    expectProblem(error, 'tenants[0] (a).id', /tenant ID must be 2-64 characters .*SourceIdentity/);
+  });
+
+  test('the nearest accepted tenant ID: two characters', () => {
+    const raw = rawConfigFile('local');
+    raw.tenants[0].id = 'ab';
+    expect(parseConfig(raw, FILE, 'local').tenants[0].id).toBe('ab');
+  });
+
+  test('a tenant ID with a character SourceIdentity does not allow (a colon, as in "aws:") is rejected', () => {
+    const error = rejection((raw) => { raw.tenants[0].id = 'aws:acme'; });
+    expectProblem(error, 'tenants[0] (aws:acme).id', /tenant ID must be 2-64 characters/);
+  });
+
+  test('a customer with no tenant (none paired, none listed) is rejected: its trust would accept no SourceIdentity', () => {
+    const error = rejection((raw) => { raw.tenants = raw.tenants.filter((t: { id: string }) => t.id !== 'globex'); });
+    expectProblem(error, 'customers[1] (customer-b).tenantIds', /no tenant ID: list under tenantIds the tenant ID the vendor gave you/);
+  });
+
+  test('a customer listing the tenant ID the vendor gave it is accepted before the vendor has added the tenant (onboarding order)', () => {
+    const raw = rawConfigFile('local');
+    raw.tenants = raw.tenants.filter((t: { id: string }) => t.id !== 'globex');
+    raw.customers[1].tenantIds = ['globex'];
+    expect(parseConfig(raw, FILE, 'local').customers[1].tenantIds).toEqual(['globex']);
+  });
+
+  test('listing another customer\'s tenant is rejected: it would weaken the SourceIdentity guard', () => {
+    const error = rejection((raw) => { raw.customers[0].tenantIds = ['acme', 'globex']; });
+    expectProblem(error, 'customers[0] (customer-a).tenantIds[1]', /tenant "globex" is not this customer's \(it is customer customer-b's tenant\)/);
+  });
+
+  test('listing the confused-deputy tenant (this customer\'s role, an external ID it never had) is rejected', () => {
+    const error = rejection((raw) => { raw.customers[0].tenantIds = ['acme', 'mallory']; });
+    expectProblem(error, 'customers[0] (customer-a).tenantIds[1]', /tenant "mallory" is not this customer's/);
+  });
+
+  test('leaving out a tenant paired with this customer is rejected: the trust would refuse its calls', () => {
+    const error = rejection((raw) => {
+      raw.tenants.push({ ...raw.tenants[1], id: 'globex-old', externalId: raw.customers[1].externalIds.previous });
+      raw.customers[1].tenantIds = ['globex'];
+    });
+    expectProblem(error, 'customers[1] (customer-b).tenantIds', /tenant "globex-old" names this customer's role with its external ID, but is not listed/);
+  });
+
+  test('a tenant ID listed twice is rejected', () => {
+    const error = rejection((raw) => { raw.customers[0].tenantIds = ['acme', 'acme']; });
+    expectProblem(error, 'customers[0] (customer-a).tenantIds[1]', /duplicate tenant ID "acme"/);
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Accounts and roles
 // ---------------------------------------------------------------------------
 

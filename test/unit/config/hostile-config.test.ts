@@ -95,7 +95,7 @@ const CASES: MalformedCase[] = [
   { what: 'a tenant role ARN with a wildcard account', edit: (r) => { r.tenants[0].roleArn = 'arn:aws:iam::*:role/tibco_sidecar_connector'; }, entry: 'tenants[0] (acme).roleArn', rule: /role ARN must look like/ },
   { what: 'a tenant function ARN with an alias qualifier', edit: (r) => { r.tenants[0].functions = ['arn:aws:lambda:us-east-1:444455556666:function:sidecar-echo:prod']; }, entry: 'tenants[0] (acme).functions[0]', rule: /function ARN must look like arn:aws:lambda:us-east-1:123456789012:function:name/ },
   { what: 'a tenant whose function is in another account than its role', edit: (r) => { r.tenants[0].functions = ['arn:aws:lambda:us-east-1:111122223333:function:sidecar-orders']; }, entry: 'tenants[0] (acme).functions[0]', rule: /function is in account 111122223333, but the tenant's role is in 444455556666/ },
-  { what: 'a tenant ID with a zero-width joiner', edit: (r) => { r.tenants[1].id = 'glo\u200dbex'; }, entry: 'tenants[1] (glo\u200dbex).id', rule: /tenant ID must be 1-64 characters of letters, digits, \., _ and -/ },
+  { what: 'a tenant ID with a zero-width joiner', edit: (r) => { r.tenants[1].id = 'glo\u200dbex'; }, entry: 'tenants[1] (glo\u200dbex).id', rule: /tenant ID must be 2-64 characters of letters, digits, \., _ and -/ },
   { what: 'a customer name in upper case', edit: (r) => { r.customers[0].name = 'Customer-A'; r.accounts['Customer-A'] = r.accounts['customer-a']; }, entry: 'customers[0] (Customer-A).name', rule: /customer name must be lower-case letters, digits and -/ },
 
   // ---- prefix rules ------------------------------------------------------------

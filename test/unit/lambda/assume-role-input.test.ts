@@ -1,10 +1,11 @@
 // ---------------------------------------------------------------------------
 // The AssumeRole parameters both Lambdas send (lambda/shared/assume-role-input.ts): the exact
-// input for the connector and for vend, and the session-policy size guard, which refuses
-// before any AWS call with a typed failure the handlers answer.
+// input for the connector and for vend (the tenant ID as SourceIdentity in both), and the two
+// guards that refuse before any AWS call with a typed failure the handlers answer: the
+// session-policy size, and a tenant ID that STS would refuse as a SourceIdentity.
 // ---------------------------------------------------------------------------
 import { scopedAssumeRoleInput } from '../../../lambda/shared/assume-role-input';
-import { SessionPolicyTooLargeError, failureResponse, isTypedError } from '../../../lambda/shared/errors';
+import { SessionPolicyTooLargeError, TenantIdInvalidError, failureResponse, isTypedError } from '../../../lambda/shared/errors';
 import { functionArn } from '../../../rules/naming';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, OTHER_A, REGION, ROLE_A, testRegistry } from '../../support/lambda-fixtures';
@@ -21,6 +22,7 @@ describe('scopedAssumeRoleInput', () => {
       RoleArn: ROLE_A,
       ExternalId: EXTERNAL_ID_ACME,
       RoleSessionName: 'sidecar-connector-acme',
+      SourceIdentity: 'acme',
       DurationSeconds: 900,
       Policy: JSON.stringify(scopedInvokeSessionPolicy([ECHO_A])),
     });
@@ -33,6 +35,7 @@ describe('scopedAssumeRoleInput', () => {
       RoleArn: ROLE_A,
       ExternalId: EXTERNAL_ID_ACME,
       RoleSessionName: 'sidecar-vend-acme',
+      SourceIdentity: 'acme',
       DurationSeconds: 3600,
       Policy: JSON.stringify(scopedInvokeSessionPolicy([ECHO_A, OTHER_A])),
     });
@@ -57,5 +60,39 @@ describe('scopedAssumeRoleInput', () => {
       ok: false,
       error: { code: 'SessionPolicyTooLarge', message: expect.stringContaining('STS allows at most 2048. Ask for fewer functions per call.') },
     });
+  });
+
+  test('each tenant\'s own ID is its SourceIdentity, never another\'s (the customer\'s trust requires its own tenants)', () => {
+    const registry = testRegistry();
+    for (const tenant of Object.values(registry.tenants)) {
+      expect(scopedAssumeRoleInput(tenant, [tenant.functionArns[0]], { purpose: 'connector', durationSeconds: 900 }).SourceIdentity).toBe(tenant.tenantId);
+    }
+  });
+
+  test.each([
+    ['one character', 'a'],
+    ['a colon (the reserved aws: prefix)', 'aws:acme'],
+    ['a space', 'ac me'],
+    ['65 characters', 't'.repeat(65)],
+  ])('a tenant ID STS would refuse as SourceIdentity (%s) is refused before any call, as a typed failure', (_what, tenantId) => {
+    let thrown: unknown;
+    try {
+      scopedAssumeRoleInput({ ...acme, tenantId }, [ECHO_A], { purpose: 'connector', durationSeconds: 900 });
+    } catch (e) {
+      thrown = e;
+    }
+
+    expect(thrown).toBeInstanceOf(TenantIdInvalidError);
+    expect(isTypedError(thrown)).toBe(true);
+    expect(failureResponse(thrown as TenantIdInvalidError)).toEqual({
+      ok: false,
+      error: { code: 'InvalidTenantId', message: expect.stringContaining('cannot be sent to STS as the SourceIdentity: tenant ID must be 2-64 characters') },
+    });
+  });
+
+  test('the nearest accepted tenant IDs: two characters, and 64 of every allowed kind', () => {
+    for (const tenantId of ['ab', `A.b_c-9${'x'.repeat(57)}`]) {
+      expect(scopedAssumeRoleInput({ ...acme, tenantId }, [ECHO_A], { purpose: 'vend', durationSeconds: 900 }).SourceIdentity).toBe(tenantId);
+    }
   });
 });

@@ -20,6 +20,8 @@ const CUSTOMER_B = '444455556666';
 const REGION = 'us-east-1';
 const EXTERNAL_A = 'a1b2c3d4-tenant-a-external';
 const EXTERNAL_B = 'e5f6a7b8-tenant-b-external';
+const TENANT_A = 'tenant-a';
+const TENANT_B = 'tenant-b';
 
 const connectorRole = roleArn(VENDOR, 'sidecar-connector');
 const roleA = roleArn(CUSTOMER_A, DEFAULT_ROLE_PREFIX);
@@ -30,8 +32,10 @@ const forbiddenA = functionArn(REGION, CUSTOMER_A, 'sidecar-forbidden');
 
 // Every document goes through the grammar first, exactly as IAM and STS receive it (JSON text).
 const connectorIdentity = validatePolicyDocument(JSON.stringify(assumePrefixedRolesPolicy({ rolePrefix: DEFAULT_ROLE_PREFIX, accountIds: [CUSTOMER_A, CUSTOMER_B] })), 'identity');
-const trustA = validatePolicyDocument(JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [connectorRole], externalIds: [EXTERNAL_A] })), 'trust');
-const trustB = validatePolicyDocument(JSON.stringify(crossAccountTrustPolicy({ vendorPrincipalArns: [connectorRole], externalIds: [EXTERNAL_B] })), 'trust');
+const trustA = validatePolicyDocument(JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: VENDOR, vendorRoleArns: [connectorRole], externalIds: [EXTERNAL_A], tenantIds: [TENANT_A] })), 'trust');
+const trustB = validatePolicyDocument(JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: VENDOR, vendorRoleArns: [connectorRole], externalIds: [EXTERNAL_B], tenantIds: [TENANT_B] })), 'trust');
+/** Customer A's trust in `account` mode: any principal of the vendor account its own policies allow. */
+const trustAAccountMode = validatePolicyDocument(JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: VENDOR, externalIds: [EXTERNAL_A], tenantIds: [TENANT_A] })), 'trust');
 const roleAPermissions = validatePolicyDocument(JSON.stringify(invokeFunctionsPolicy([sampleA, forbiddenA])), 'identity');
 const scopedToSample = validatePolicyDocument(serializeSessionPolicy(scopedInvokeSessionPolicy([sampleA])), 'session');
 const execTrustA = validatePolicyDocument(JSON.stringify(lambdaServiceTrustPolicy(CUSTOMER_A)), 'trust');
@@ -40,15 +44,18 @@ const connectorSession: EvaluationPrincipal = { kind: 'assumed-role', accountId:
 const customerSession: EvaluationPrincipal = { kind: 'assumed-role', accountId: CUSTOMER_A, arn: `arn:aws:sts::${CUSTOMER_A}:assumed-role/${DEFAULT_ROLE_PREFIX}/tenant-a`, roleArn: roleA };
 const lambdaService: EvaluationPrincipal = { kind: 'service', accountId: '', arn: 'lambda.amazonaws.com', servicePrincipal: 'lambda.amazonaws.com' };
 
-const assumeByConnector = (target: string, trust: EvaluationInput['resourcePolicy'], externalId?: string): EvaluationInput => ({
+/** The connector's AssumeRole as STS evaluates it: aws:PrincipalArn is the role's ARN (the local
+ *  cloud's authorize.ts adds it to every request; the evaluator alone takes it from the context). */
+const assumeByConnector = (target: string, trust: EvaluationInput['resourcePolicy'], externalId?: string, sourceIdentity: string | null = TENANT_A, action = 'sts:AssumeRole'): EvaluationInput => ({
   principal: connectorSession,
-  action: 'sts:AssumeRole',
+  action,
   resource: target,
   resourceAccountId: target.split(':')[4],
   identityPolicies: [connectorIdentity],
   resourcePolicy: trust,
   resourcePolicyKind: 'trust',
-  context: { 'sts:ExternalId': externalId },
+  // null: no SourceIdentity in the request, so no sts:SourceIdentity key in its context.
+  context: { 'sts:ExternalId': externalId, ...(sourceIdentity !== null ? { 'sts:SourceIdentity': sourceIdentity } : {}), 'aws:PrincipalArn': connectorRole },
 });
 const invokeAsCustomerRole = (fn: string, sessionPolicies?: EvaluationInput['sessionPolicies']): EvaluationInput => ({
   principal: customerSession,
@@ -62,6 +69,35 @@ const invokeAsCustomerRole = (fn: string, sessionPolicies?: EvaluationInput['ses
 describe("the project's policies under the local cloud's evaluator", () => {
   test("the connector assumes tenant A's role with tenant A's external ID", () => {
     expect(evaluate(assumeByConnector(roleA, trustA, EXTERNAL_A)).decision).toBe('Allow');
+  });
+
+  test("the connector may also set tenant A as the source identity on tenant A's role (sts:SetSourceIdentity, both sides)", () => {
+    expect(evaluate(assumeByConnector(roleA, trustA, EXTERNAL_A, TENANT_A, 'sts:SetSourceIdentity')).decision).toBe('Allow');
+  });
+
+  test("the connector is refused tenant A's role with A's external ID but tenant B as the source identity", () => {
+    expect(evaluate(assumeByConnector(roleA, trustA, EXTERNAL_A, TENANT_B))).toMatchObject({ decision: 'ImplicitDeny', deniedBy: 'resource' });
+    expect(evaluate(assumeByConnector(roleA, trustA, EXTERNAL_A, TENANT_B, 'sts:SetSourceIdentity'))).toMatchObject({ decision: 'ImplicitDeny', deniedBy: 'resource' });
+  });
+
+  test("the connector is refused tenant A's role with A's external ID but no source identity", () => {
+    expect(evaluate(assumeByConnector(roleA, trustA, EXTERNAL_A, null))).toMatchObject({ decision: 'ImplicitDeny', deniedBy: 'resource' });
+  });
+
+  test('a vendor role without sts:SetSourceIdentity in its own policy cannot set the source identity (the caller-side half)', () => {
+    const assumeOnly = validatePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleA }] }), 'identity');
+    const input = { ...assumeByConnector(roleA, trustA, EXTERNAL_A, TENANT_A, 'sts:SetSourceIdentity'), identityPolicies: [assumeOnly] };
+    expect(evaluate(input)).toMatchObject({ decision: 'ImplicitDeny', deniedBy: 'identity' });
+  });
+
+  test('another principal of the vendor account, allowed sts:AssumeRole on anything, is refused by the aws:PrincipalArn condition', () => {
+    const operatorArn = `arn:aws:iam::${VENDOR}:user/operator`;
+    const operator: EvaluationPrincipal = { kind: 'user', accountId: VENDOR, arn: operatorArn };
+    const assumeAny = validatePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' }] }), 'identity');
+    const input: EvaluationInput = { ...assumeByConnector(roleA, trustA, EXTERNAL_A), principal: operator, identityPolicies: [assumeAny], context: { 'sts:ExternalId': EXTERNAL_A, 'sts:SourceIdentity': TENANT_A, 'aws:PrincipalArn': operatorArn } };
+    expect(evaluate(input)).toMatchObject({ decision: 'ImplicitDeny', deniedBy: 'resource' });
+    // The nearest neighbour: the account-mode trust lets that same operator in (the vendor's own policies decide).
+    expect(evaluate({ ...input, resourcePolicy: trustAAccountMode }).decision).toBe('Allow');
   });
 
   test("the connector is refused tenant A's role with tenant B's external ID (the confused deputy)", () => {

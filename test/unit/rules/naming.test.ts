@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import {
   ROLE_SESSION_NAME_PATTERN, accountRootArn, functionArn, hasRolePrefix, logGroupArns, parseFunctionArn, parseRoleArn,
-  prefixedRoleArnPattern, roleArn, roleSessionName,
+  SOURCE_IDENTITY_PATTERN, prefixedRoleArnPattern, roleArn, roleSessionName, tenantIdProblem,
 } from '../../../rules/naming';
 
 describe('role ARNs', () => {
@@ -88,5 +88,21 @@ describe('roleSessionName', () => {
 
   test('cuts a long tenant ID to 64 characters', () => {
     expect(roleSessionName('t'.repeat(100))).toHaveLength(64);
+  });
+});
+
+describe('tenant IDs are valid SourceIdentity values', () => {
+  test('every tenant ID the rule accepts is a SourceIdentity STS accepts (property)', () => {
+    fc.assert(fc.property(fc.string({ minLength: 0, maxLength: 80 }), (id) => {
+      if (tenantIdProblem(id) === undefined) expect(SOURCE_IDENTITY_PATTERN.test(id)).toBe(true);
+    }));
+  });
+
+  test.each([['ab'], ['acme'], ['a.b_c-9'], ['t'.repeat(64)]])('"%s" is accepted', (id) => {
+    expect(tenantIdProblem(id)).toBeUndefined();
+  });
+
+  test.each([['a'], ['t'.repeat(65)], ['aws:acme'], ['ac me'], ['acmé'], ['']])('"%s" is refused, saying why in terms of SourceIdentity', (id) => {
+    expect(tenantIdProblem(id)).toMatch(/tenant ID must be 2-64 characters .*SourceIdentity/);
   });
 });

@@ -1,13 +1,15 @@
 // ---------------------------------------------------------------------------
 // Policies as data (rules/policies.ts): each builder's exact document, Sids on every statement,
-// no `*` action anywhere, the external-ID condition on every trust statement, the refusals
-// (empty external IDs, empty principals, empty resources), and the session-policy size limit
-// on both sides of 2,048 characters.
+// no `*` action anywhere, the external-ID and SourceIdentity conditions on every trust statement,
+// no role ARN as a trust principal (the shape that survives the vendor re-creating its roles),
+// sts:SetSourceIdentity beside sts:AssumeRole on both sides, the refusals (empty external IDs,
+// tenants or resources, tenant IDs STS refuses as SourceIdentity, roles the condition could never
+// match), and the session-policy size limit on both sides of 2,048 characters.
 // ---------------------------------------------------------------------------
 import {
   PolicyInputError, SESSION_POLICY_MAX_CHARS, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
   functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy,
-  type PolicyDocument,
+  type CrossAccountTrustProps, type PolicyDocument,
 } from '../../../rules/policies';
 import { serializeSessionPolicy } from '../../../lambda/shared/assume-role-input';
 import { SessionPolicyTooLargeError } from '../../../lambda/shared/errors';
@@ -24,7 +26,8 @@ const ORDERS = functionArn('us-east-1', CUSTOMER_A, 'sidecar-orders');
 /** One of each builder, for the rules that hold for all of them. */
 function everyBuilderOutput(): Record<string, PolicyDocument> {
   return {
-    crossAccountTrust: crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['current-id', 'previous-id'] }),
+    crossAccountTrust: crossAccountTrustPolicy({ vendorAccountId: VENDOR, vendorRoleArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['current-id', 'previous-id'], tenantIds: ['acme'] }),
+    crossAccountTrustAccount: crossAccountTrustPolicy({ vendorAccountId: VENDOR, externalIds: ['current-id'], tenantIds: ['acme', 'acme-eu'] }),
     lambdaServiceTrust: lambdaServiceTrustPolicy(VENDOR),
     assumeDynamic: assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: '*' }),
     assumeConfigured: assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: [CUSTOMER_A, CUSTOMER_B] }),
@@ -64,52 +67,86 @@ describe('every policy builder', () => {
 // ---------------------------------------------------------------------------
 
 describe('crossAccountTrustPolicy', () => {
-  test('one principal and one external ID: the exact document', () => {
-    expect(crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: ['ext-1'] })).toEqual({
+  const ROOT = `arn:aws:iam::${VENDOR}:root`;
+  const roleMode = (edit: Partial<CrossAccountTrustProps> = {}): CrossAccountTrustProps => ({
+    vendorAccountId: VENDOR, vendorRoleArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['ext-1'], tenantIds: ['acme'], ...edit,
+  });
+
+  test('role mode: the vendor account as principal, the execution roles by ARN, the external ID and the tenant: the exact document', () => {
+    expect(crossAccountTrustPolicy(roleMode())).toEqual({
       Version: '2012-10-17',
       Statement: [{
-        Sid: 'TrustSidecarVendorWithExternalId',
+        Sid: 'TrustSidecarVendorWithExternalIdForItsTenants',
         Effect: 'Allow',
-        Principal: { AWS: CONNECTOR_ROLE },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } },
+        Principal: { AWS: ROOT },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Condition: {
+          StringEquals: { 'sts:ExternalId': 'ext-1', 'sts:SourceIdentity': 'acme' },
+          ArnEquals: { 'aws:PrincipalArn': [CONNECTOR_ROLE, VEND_ROLE] },
+        },
       }],
     });
   });
 
-  test('two principals and a rotation: both principals, and the current and previous IDs in one StringEquals', () => {
-    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE, VEND_ROLE], externalIds: ['new-id', 'old-id'] });
+  test('no role ARN is ever a Principal (IAM would store it as a unique ID that dies with the role)', () => {
+    const principals = crossAccountTrustPolicy(roleMode()).Statement.flatMap((s) => asList((s.Principal as { AWS?: string | string[] }).AWS));
+    expect(principals).toEqual([ROOT]);
+    expect(principals.some((p) => p.includes(':role/'))).toBe(false);
+  });
+
+  test('account mode (the nearest neighbour): the same statement without the aws:PrincipalArn condition', () => {
+    const doc = crossAccountTrustPolicy({ vendorAccountId: VENDOR, externalIds: ['ext-1'], tenantIds: ['acme'] });
     expect(doc.Statement).toEqual([expect.objectContaining({
-      Principal: { AWS: [CONNECTOR_ROLE, VEND_ROLE] },
-      Condition: { StringEquals: { 'sts:ExternalId': ['new-id', 'old-id'] } },
+      Principal: { AWS: ROOT },
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      Condition: { StringEquals: { 'sts:ExternalId': 'ext-1', 'sts:SourceIdentity': 'acme' } },
     })]);
   });
 
-  test('every statement of the trust carries the sts:ExternalId condition', () => {
-    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [`arn:aws:iam::${VENDOR}:root`], externalIds: ['ext-1'] });
-    for (const statement of doc.Statement) {
-      expect(statement.Condition?.StringEquals?.['sts:ExternalId']).toBeDefined();
+  test('a rotation and two tenants: both external IDs and both tenant IDs in the one StringEquals', () => {
+    const doc = crossAccountTrustPolicy(roleMode({ externalIds: ['new-id', 'old-id'], tenantIds: ['globex', 'globex-eu'] }));
+    expect(doc.Statement[0].Condition?.StringEquals).toEqual({ 'sts:ExternalId': ['new-id', 'old-id'], 'sts:SourceIdentity': ['globex', 'globex-eu'] });
+  });
+
+  test('every statement of the trust requires the external ID and the source identity', () => {
+    for (const doc of [crossAccountTrustPolicy(roleMode()), crossAccountTrustPolicy({ vendorAccountId: VENDOR, externalIds: ['ext-1'], tenantIds: ['acme'] })]) {
+      for (const statement of doc.Statement) {
+        expect(statement.Condition?.StringEquals?.['sts:ExternalId']).toBeDefined();
+        expect(statement.Condition?.StringEquals?.['sts:SourceIdentity']).toBeDefined();
+      }
     }
   });
 
-  test('an empty external-ID list is refused', () => {
-    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: [] })).toThrow(PolicyInputError);
-    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: [] })).toThrow('externalIds must not be empty');
+  test.each<[string, Partial<CrossAccountTrustProps>, string]>([
+    ['an empty external-ID list', { externalIds: [] }, 'externalIds must not be empty'],
+    ['a repeated external ID', { externalIds: ['same', 'same'] }, 'externalIds must not repeat'],
+    ['an empty tenant list', { tenantIds: [] }, 'tenantIds must not be empty'],
+    ['a repeated tenant ID', { tenantIds: ['acme', 'acme'] }, 'tenantIds must not repeat'],
+    ['a tenant ID STS would refuse as SourceIdentity (one character)', { tenantIds: ['a'] }, 'tenantIds: "a": tenant ID must be 2-64 characters'],
+    ['a tenant ID STS would refuse as SourceIdentity (a colon)', { tenantIds: ['aws:acme'] }, 'tenantIds: "aws:acme": tenant ID must be 2-64 characters'],
+    ['a tenant ID of 65 characters', { tenantIds: ['t'.repeat(65)] }, 'tenant ID must be 2-64 characters'],
+    ['an empty role list in role mode', { vendorRoleArns: [] }, 'vendorRoleArns must not be empty'],
+    ['a role of another account (the condition would never match)', { vendorRoleArns: ['arn:aws:iam::111122223333:role/sidecar-connector-exec'] }, 'is not a role of the vendor account 809167139867'],
+    ['a wildcard role ARN', { vendorRoleArns: [`arn:aws:iam::${VENDOR}:role/*`] }, 'has a wildcard'],
+    ['something that is not a role ARN', { vendorRoleArns: [ROOT] }, 'is not a role of the vendor account'],
+    ['a repeated role', { vendorRoleArns: [CONNECTOR_ROLE, CONNECTOR_ROLE] }, 'vendorRoleArns must not repeat'],
+    ['a vendor account that is not 12 digits', { vendorAccountId: '80916713986' }, 'vendorAccountId must be a 12-digit account ID'],
+  ])('%s is refused', (_what, edit, message) => {
+    expect(() => crossAccountTrustPolicy(roleMode(edit))).toThrow(PolicyInputError);
+    expect(() => crossAccountTrustPolicy(roleMode(edit))).toThrow(message);
   });
 
-  test('an empty principal list is refused', () => {
-    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [], externalIds: ['ext-1'] })).toThrow('vendorPrincipalArns must not be empty');
-  });
-
-  test('a repeated external ID is refused', () => {
-    expect(() => crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds: ['same', 'same'] })).toThrow('externalIds must not repeat');
+  test('the nearest allowed tenant IDs: two characters, and 64', () => {
+    expect(() => crossAccountTrustPolicy(roleMode({ tenantIds: ['ab', 't'.repeat(64)] }))).not.toThrow();
   });
 
   test('the caller\'s arrays are copied, not kept', () => {
     const externalIds = ['ext-1'];
-    const doc = crossAccountTrustPolicy({ vendorPrincipalArns: [CONNECTOR_ROLE], externalIds });
+    const tenantIds = ['acme'];
+    const doc = crossAccountTrustPolicy(roleMode({ externalIds, tenantIds }));
     externalIds.push('added-later');
-    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'ext-1' } });
+    tenantIds.push('added-later');
+    expect(doc.Statement[0].Condition?.StringEquals).toEqual({ 'sts:ExternalId': 'ext-1', 'sts:SourceIdentity': 'acme' });
   });
 });
 
@@ -133,10 +170,10 @@ describe('lambdaServiceTrustPolicy', () => {
 // ---------------------------------------------------------------------------
 
 describe('assumePrefixedRolesPolicy', () => {
-  test('dynamic onboarding: the prefixed roles in any account, the vendor\'s guide pattern', () => {
+  test('dynamic onboarding: the prefixed roles in any account, the vendor\'s guide pattern, with the source identity set on them', () => {
     expect(assumePrefixedRolesPolicy({ rolePrefix: 'tibco_sidecar_connector', accountIds: '*' })).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'AssumeSidecarConnectorRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/tibco_sidecar_connector*' }],
+      Statement: [{ Sid: 'AssumeSidecarConnectorRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: 'arn:aws:iam::*:role/tibco_sidecar_connector*' }],
     });
   });
 
@@ -145,7 +182,7 @@ describe('assumePrefixedRolesPolicy', () => {
     expect(doc.Statement).toEqual([{
       Sid: 'AssumeSidecarConnectorRoles',
       Effect: 'Allow',
-      Action: 'sts:AssumeRole',
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
       Resource: [`arn:aws:iam::${CUSTOMER_A}:role/tibco_sidecar_connector*`, `arn:aws:iam::${CUSTOMER_B}:role/tibco_sidecar_connector*`],
     }]);
   });

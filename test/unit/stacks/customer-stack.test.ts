@@ -1,6 +1,7 @@
 // ---------------------------------------------------------------------------
-// Synth assertions on the customer stacks of config/local.json: trust policies (principals per
-// mode, sts:ExternalId with current + previous), the prefixed role that may only invoke its listed
+// Synth assertions on the customer stacks of config/local.json: trust policies (the vendor account
+// as principal, the execution roles by aws:PrincipalArn in role mode, sts:ExternalId with current +
+// previous, the customer's tenants as sts:SourceIdentity), the prefixed role that may only invoke its listed
 // functions and never the private one, each function with its own execution role, the outputs;
 // and the construct's guards.
 // ---------------------------------------------------------------------------
@@ -9,7 +10,7 @@ import { CustomerStack } from '../../../modules/customer-stack';
 import { accountRootArn, functionArn, roleArn } from '../../../rules/naming';
 import { crossAccountTrustPolicy, lambdaServiceTrustPolicy } from '../../../rules/policies';
 import {
-  asList, localConfig, localStacks, parsePolicy, policiesOfRole, ref, resourceWhere, unvalidated, type SynthesizedStack,
+  asList, localConfig, localStacks, parsePolicy, policiesOfRole, ref, resourceWhere, synthJson, unvalidated, type SynthesizedStack,
 } from '../../support/synth';
 
 const { config, vendorAccount, customerA, customerB, customerJson } = localStacks();
@@ -23,18 +24,35 @@ const vendRoleArn = roleArn(vendorAccount, config.vendor.vendRoleName);
 describe('customer stacks', () => {
   const prefixedRole = (json: SynthesizedStack, roleName: string) => resourceWhere(json, 'aws_iam_role', 'name', roleName);
 
-  test('customer-a (trustPrincipal role): the trust names the connector and vend roles, with its one external ID', () => {
+  test('customer-a (trustPrincipal role): the vendor account as principal, the connector and vend roles by aws:PrincipalArn, its one external ID, its tenant', () => {
     const role = prefixedRole(customerJson['customer-a'], customerA.roleName).attrs;
-    expect(parsePolicy(role.assume_role_policy)).toEqual(crossAccountTrustPolicy({ vendorPrincipalArns: [connectorRoleArn, vendRoleArn], externalIds: [customerA.externalIds.current] }));
+    expect(parsePolicy(role.assume_role_policy)).toEqual(crossAccountTrustPolicy({
+      vendorAccountId: vendorAccount, vendorRoleArns: [connectorRoleArn, vendRoleArn], externalIds: [customerA.externalIds.current], tenantIds: ['acme'],
+    }));
+    // Never a role ARN as principal: IAM would keep it as the role's unique ID, lost when the vendor re-creates the role.
+    expect(parsePolicy(role.assume_role_policy).Statement[0].Principal).toEqual({ AWS: accountRootArn(vendorAccount) });
   });
 
-  test('customer-b (trustPrincipal account): the trust names the vendor account root, with the current and previous external IDs', () => {
+  test('customer-b (trustPrincipal account): the vendor account, no role condition, the current and previous external IDs, its tenant', () => {
     const role = prefixedRole(customerJson['customer-b'], customerB.roleName).attrs;
     const trust = parsePolicy(role.assume_role_policy);
     expect(trust.Statement).toHaveLength(1);
     expect(trust.Statement[0].Principal).toEqual({ AWS: accountRootArn(vendorAccount) });
-    expect(trust.Statement[0].Action).toBe('sts:AssumeRole');
-    expect(trust.Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': [customerB.externalIds.current, customerB.externalIds.previous] } });
+    expect(trust.Statement[0].Action).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    expect(trust.Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': [customerB.externalIds.current, customerB.externalIds.previous], 'sts:SourceIdentity': 'globex' } });
+  });
+
+  test('the impostor tenant (customer A\'s role, its own external ID) is not among the source identities customer A accepts', () => {
+    const trustA = parsePolicy(prefixedRole(customerJson['customer-a'], customerA.roleName).attrs.assume_role_policy);
+    expect(asList(trustA.Statement[0].Condition?.StringEquals?.['sts:SourceIdentity'] as string | string[])).toEqual(['acme']);
+    expect(JSON.stringify(trustA)).not.toContain('mallory');
+  });
+
+  test('tenantIds written in the customer entry are what its trust accepts', () => {
+    const cfg = localConfig((raw) => { raw.customers[1].tenantIds = ['globex']; raw.tenants.push({ ...raw.tenants[1], id: 'globex-old', externalId: raw.customers[1].externalIds.previous }); raw.customers[1].tenantIds.push('globex-old'); });
+    const json = synthJson(new CustomerStack(Testing.app(), { config: cfg, target: 'local', customerName: 'customer-b', env: {} }));
+    const trust = parsePolicy(resourceWhere(json, 'aws_iam_role', 'name', customerB.roleName).attrs.assume_role_policy);
+    expect(trust.Statement[0].Condition?.StringEquals?.['sts:SourceIdentity']).toEqual(['globex', 'globex-old']);
   });
 
   test('no trust policy accepts another customer\'s or an impostor tenant\'s external ID', () => {
@@ -143,6 +161,12 @@ describe('guards', () => {
     const cfg = localConfig((raw) => { raw.customers[0].functions = ['tibco_sidecar_connector_fn']; raw.tenants[0].functions = ['arn:aws:lambda:us-east-1:444455556666:function:tibco_sidecar_connector_fn']; raw.tenants[2].functions = raw.tenants[0].functions; });
     expect(() => new CustomerStack(app(), { config: cfg, target: 'local', customerName: 'customer-a', env: {} }))
       .toThrow('would get the execution role "tibco_sidecar_connector_fn-exec", which starts with the connector\'s prefix');
+  });
+
+  test('a customer whose trust would accept no tenant as SourceIdentity is refused even when the loader was bypassed', () => {
+    const bad = unvalidated(config, (c) => { c.customers[0].tenantIds = []; });
+    expect(() => new CustomerStack(app(), { config: bad, target: 'local', customerName: 'customer-a', env: {} }))
+      .toThrow('stack "customer-a": no tenant ID for the trust\'s SourceIdentity condition');
   });
 
   test('a function name too long for its execution role name is refused', () => {

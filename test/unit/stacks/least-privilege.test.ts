@@ -227,9 +227,9 @@ describe.each(TARGETS)('the synthesized stacks of %s', (_name, { config, stacks 
     expect(listed(permissionsVsNeeds(inventory, neededActions(config, inventory)))).toEqual([]);
   });
 
-  test('the connector\'s role grants sts:AssumeRole and logs only; the customer role lambda:InvokeFunction only', () => {
+  test('the connector\'s role grants sts:AssumeRole, sts:SetSourceIdentity and logs only; the customer role lambda:InvokeFunction only', () => {
     const byName = (name: string) => inventory.roles.find((r) => r.name === name)!;
-    expect(grantedActions(byName(config.vendor.connectorRoleName)).sort()).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole']);
+    expect(grantedActions(byName(config.vendor.connectorRoleName)).sort()).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect(grantedActions(byName(config.customers[0].roleName))).toEqual(['lambda:InvokeFunction']);
   });
 
@@ -248,14 +248,14 @@ describe.each(TARGETS)('the synthesized stacks of %s', (_name, { config, stacks 
 // ---------------------------------------------------------------------------
 
 describe('what each handler needs, read from its source', () => {
-  test('the connector: sts:AssumeRole as itself (fromTemporaryCredentials), lambda:InvokeFunction as the tenant', () => {
-    expect([...NEEDS.connector.executionRole]).toEqual(['sts:AssumeRole']);
+  test('the connector: sts:AssumeRole and sts:SetSourceIdentity as itself (fromTemporaryCredentials, the tenant as SourceIdentity), lambda:InvokeFunction as the tenant', () => {
+    expect([...NEEDS.connector.executionRole]).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect([...NEEDS.connector.assumedSession]).toEqual(['lambda:InvokeFunction']);
     expect(NEEDS.connector.files).toEqual(expect.arrayContaining(['lambda/connector/connector.ts', 'lambda/connector/scoped-clients.ts', 'lambda/shared/clients.ts']));
   });
 
-  test('vend: sts:AssumeRole as itself, nothing as the tenant (the caller uses what it vends)', () => {
-    expect([...NEEDS.vend.executionRole]).toEqual(['sts:AssumeRole']);
+  test('vend: sts:AssumeRole and sts:SetSourceIdentity as itself, nothing as the tenant (the caller uses what it vends)', () => {
+    expect([...NEEDS.vend.executionRole]).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect([...NEEDS.vend.assumedSession]).toEqual([]);
     expect(NEEDS.vend.files).toEqual(expect.arrayContaining(['lambda/vend/vend.ts', 'lambda/shared/tenants.ts']));
   });
@@ -288,6 +288,18 @@ describe('what each handler needs, read from its source', () => {
     expect([...needs.executionRole].sort()).toEqual(['s3:GetObject', 'sts:AssumeRole']);
     expect([...needs.assumedSession]).toEqual(['lambda:InvokeFunction']);
     expect(needs.files.sort()).toEqual(['h/handler.ts', 'h/own-client.ts', 'h/scoped.ts']);
+  });
+
+  test('an AssumeRole input that sets SourceIdentity needs sts:SetSourceIdentity; the same input without it does not (the nearest neighbour)', () => {
+    const sources = (withSourceIdentity: boolean): Record<string, string> => ({
+      'h/handler.ts': [
+        "import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';",
+        `const params = { RoleArn: 'r', RoleSessionName: 's'${withSourceIdentity ? ", SourceIdentity: 'tenant'" : ''} };`,
+        'export const handler = () => fromTemporaryCredentials({ params });',
+      ].join('\n'),
+    });
+    expect([...handlerNeeds('h/handler.ts', (p) => sources(true)[p]).executionRole]).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    expect([...handlerNeeds('h/handler.ts', (p) => sources(false)[p]).executionRole]).toEqual(['sts:AssumeRole']);
   });
 
   test('a command imported under another name, or through a namespace, is still found', () => {

@@ -19,7 +19,7 @@ const { config, vendorAccount, customerA, customerB, local, vendorJson } = local
 // ---------------------------------------------------------------------------
 
 describe('vendor stack', () => {
-  const ALLOWED_ACTIONS = new Set(['sts:AssumeRole', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  const ALLOWED_ACTIONS = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
 
   test.each([
     ['connector', config.vendor.connectorFunctionName, config.vendor.connectorRoleName],
@@ -54,6 +54,9 @@ describe('vendor stack', () => {
     }
     const assume = statements.filter((s) => asList(s.Action).includes('sts:AssumeRole'));
     expect(assume.flatMap((s) => asList(s.Resource)).sort()).toEqual([customerB.accountId, customerA.accountId].map((a) => `arn:aws:iam::${a}:role/tibco_sidecar_connector*`).sort());
+    // The tenant as SourceIdentity: set on exactly the roles it may assume, nowhere else.
+    const setSource = statements.filter((s) => asList(s.Action).includes('sts:SetSourceIdentity'));
+    expect(setSource.flatMap((s) => asList(s.Resource)).sort()).toEqual(assume.flatMap((s) => asList(s.Resource)).sort());
     const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
     for (const resource of logs.flatMap((s) => asList(s.Resource))) {
       expect(resource.startsWith(`arn:aws:logs:${config.region}:${vendorAccount}:log-group:/aws/lambda/${functionName}:`)).toBe(true);
