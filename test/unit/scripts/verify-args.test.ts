@@ -80,19 +80,19 @@ describe('findRunningLocalCloud, when none answers', () => {
   }
 
   test('no server.json: not running, naming the file', async () => {
-    expect(await findRunningLocalCloud({ LOCALCLOUD_HOME: home })).toEqual({ running: false, reason: `no local cloud is recorded in ${join(home, 'server.json')}` });
+    expect(await findRunningLocalCloud({ LOCALCLOUD_HOME: home })).toEqual({ running: false, reason: `no local cloud is running (${join(home, 'server.json')} does not exist)` });
   });
 
   test('a server.json whose server is gone: not running, naming its pid and URL', async () => {
     const port = await freePort();
     writeFileSync(join(home, 'server.json'), JSON.stringify({ pid: 999999, port, url: `http://127.0.0.1:${port}` }));
     const found = await findRunningLocalCloud({ LOCALCLOUD_HOME: home });
-    expect(found).toEqual({ running: false, reason: expect.stringContaining(`(pid 999999, http://127.0.0.1:${port}) does not answer`) });
+    expect(found).toEqual({ running: false, reason: expect.stringContaining(`(pid 999999, http://127.0.0.1:${port}) is not running any more`) });
   });
 
   test('a server.json that is not one: not running', async () => {
     writeFileSync(join(home, 'server.json'), '{"hello":1}');
-    expect(await findRunningLocalCloud({ LOCALCLOUD_HOME: home })).toMatchObject({ running: false, reason: expect.stringContaining('does not record a local cloud') });
+    expect(await findRunningLocalCloud({ LOCALCLOUD_HOME: home })).toMatchObject({ running: false, reason: expect.stringContaining("is not a local cloud's server file") });
   });
 
   test('LOCALCLOUD_PORT naming a port nothing answers on: not running, naming the port (never a default one)', async () => {
