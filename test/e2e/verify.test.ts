@@ -345,7 +345,7 @@ describe('the npm run verify command', () => {
 
   itWhen(local, 'the local target\'s cloud')('a local cloud that is not running is said to be so, with the command to start it, not a redeploy', () => {
     const res = run([acme.id], { LOCALCLOUD_HOME: emptyHome });
-    expect(res.stdout).toMatch(/^FAIL local cloud \[local-cloud-not-running\]: The local cloud is not running: no local cloud is recorded in /m);
+    expect(res.stdout).toMatch(/^FAIL local cloud \[local-cloud-not-running\]: The local cloud is not running: no local cloud is running \(\S+server\.json does not exist\)/m);
     expect(res.stdout).toMatch(/-> Start it: npm run local:up/);
     expect(res.stdout).not.toMatch(/redeploy|cdktf deploy/);
     expect(res.status).toBe(1);
