@@ -14,25 +14,13 @@
 //   - a clock set back: a version stamped "in the future" propagates a delay from the new now;
 //   - names such as __proto__ survive the copy as ordinary keys.
 // ---------------------------------------------------------------------------
-import type { StateStore } from '../../../localcloud/contracts';
+import { jsonStore } from '../../support/json-state-store';
 import { PropagationLog } from '../../../localcloud/iam/propagation';
 import { IamStore, nameKey, nameRecord, type RoleRecord } from '../../../localcloud/iam/store';
 
 const ACCOUNT = '111122223333';
 const DELAY_MS = 1500;
 
-/** A state store that keeps what it is given as JSON text, like the file one. */
-function jsonStore(initial?: string): StateStore & { text(): string } {
-  let text = initial;
-  return {
-    read: <T>() => (text === undefined ? undefined : (JSON.parse(text) as T)),
-    write: (_ns, value) => { text = JSON.stringify(value); },
-    appendRecord: () => undefined,
-    readRecords: () => [],
-    rewriteRecords: () => undefined,
-    text: () => text ?? '',
-  };
-}
 
 /** A clock the test sets: ms since the epoch. */
 function manualClock(startMs = Date.parse('2025-01-01T00:00:00Z')) {

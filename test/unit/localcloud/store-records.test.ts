@@ -3,21 +3,9 @@
 // (IAM API Reference: names match [\w+=,.@-]+, so `__proto__` and `constructor` are names), and a
 // state file with such keys reads back with them.
 // ---------------------------------------------------------------------------
-import type { StateStore } from '../../../localcloud/contracts';
+import { jsonStore } from '../../support/json-state-store';
 import { IamStore, nameKey, nameRecord } from '../../../localcloud/iam/store';
 
-/** A state store that keeps what it is given as JSON text, like the file one. */
-function jsonStore(initial?: string): StateStore & { text(): string } {
-  let text = initial;
-  return {
-    read: <T>() => (text === undefined ? undefined : (JSON.parse(text) as T)),
-    write: (_ns, value) => { text = JSON.stringify(value); },
-    appendRecord: () => undefined,
-    readRecords: () => [],
-    rewriteRecords: () => undefined,
-    text: () => text ?? '',
-  };
-}
 
 const role = (roleName: string) => ({
   roleName, roleId: 'AROAAAAAAAAAAAAAAAAAA', path: '/', arn: `arn:aws:iam::111122223333:role/${roleName}`, createDate: '2020-01-01T00:00:00Z',
