@@ -75,6 +75,27 @@ async function world(cloud: TestCloud, settle: () => Promise<unknown>): Promise<
   return { cloud, iam: new IAMClient(root), lambda: new LambdaClient(root), caller, other };
 }
 
+/**
+ * The suite's world on a cloud started with `env`, filled in before its tests and closed after
+ * them; `settle` lets the test users' own IAM changes reach authentication.
+ */
+function useWorld(env: NodeJS.ProcessEnv, settle: (cloud: TestCloud) => Promise<unknown>): World {
+  const fixture = {} as { -readonly [K in keyof World]: World[K] };
+  beforeAll(async () => {
+    const cloud = await startTestCloud({ env });
+    try {
+      Object.assign(fixture, await world(cloud, () => settle(cloud)));
+    } catch (e) {
+      await cloud.close();
+      throw e;
+    }
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await fixture.cloud?.close();
+  }, STOP_TIMEOUT_MS);
+  return fixture;
+}
+
 const assume = (w: World, who: Credentials, roleArn: string) =>
   new STSClient(w.cloud.clientConfig(who)).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'propagation' }));
 
@@ -108,22 +129,8 @@ const createFunction = (lambda: LambdaClient, functionName: string, roleArn: str
 // ---------------------------------------------------------------------------
 
 describe('GIVEN a local cloud whose IAM changes take 60 s of its clock to propagate', () => {
-  let w: World;
+  const w = useWorld(DELAYED_ENV, (cloud) => advanceClock(cloud, PAST_THE_DELAY_SECONDS));
   const propagate = () => advanceClock(w.cloud, PAST_THE_DELAY_SECONDS);
-
-  beforeAll(async () => {
-    const cloud = await startTestCloud({ env: DELAYED_ENV });
-    try {
-      w = await world(cloud, () => advanceClock(cloud, PAST_THE_DELAY_SECONDS));
-    } catch (e) {
-      await cloud.close();
-      throw e;
-    }
-  }, START_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await w?.cloud.close();
-  }, STOP_TIMEOUT_MS);
 
   test('WHEN a role is created THEN IAM shows it at once, AssumeRole refuses it as a missing role, and accepts it after the delay', async () => {
     const roleArn = await createTrustingRole(w, 'new-role', w.caller.arn);
@@ -274,21 +281,7 @@ describe('GIVEN a delayed local cloud restarted on the same state', () => {
 // ---------------------------------------------------------------------------
 
 describe('GIVEN a local cloud started without the option', () => {
-  let w: World;
-
-  beforeAll(async () => {
-    const cloud = await startTestCloud();
-    try {
-      w = await world(cloud, async () => undefined);
-    } catch (e) {
-      await cloud.close();
-      throw e;
-    }
-  }, START_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await w?.cloud.close();
-  }, STOP_TIMEOUT_MS);
+  const w = useWorld({}, async () => undefined);
 
   test('WHEN a role is created THEN AssumeRole accepts it right after', async () => {
     const roleArn = await createTrustingRole(w, 'new-role', w.caller.arn);
