@@ -33,6 +33,14 @@ export function skipReason(what: 'aws' | 'python3'): string | undefined {
   return undefined;
 }
 
+/** Print why each of these clients' checks will be skipped, for those that are missing. */
+export function announceSkips(...clients: Array<'aws' | 'python3'>): void {
+  for (const client of clients) {
+    const reason = skipReason(client);
+    if (reason) console.log(reason);
+  }
+}
+
 /** What a spawned client answered. */
 export type CliResult = ProcessResult;
 

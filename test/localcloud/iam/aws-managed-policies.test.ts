@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { createTestUser, startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { refusalOf } from '../../support/refusal';
-import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from '../../support/iam-clients';
+import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, announceSkips } from '../../support/iam-clients';
 
 const BASIC = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 const IAM_READ_ONLY = 'arn:aws:iam::aws:policy/IAMReadOnlyAccess';
@@ -114,10 +114,7 @@ describe('changing', () => {
 });
 
 describe('through real clients', () => {
-  const cliSkip = skipReason('aws');
-  const pySkip = skipReason('python3');
-  if (cliSkip) console.log(cliSkip);
-  if (pySkip) console.log(pySkip);
+  announceSkips('aws', 'python3');
 
   (AWS_CLI ? test : test.skip)('the AWS CLI reads, attaches and cannot change AWSLambdaBasicExecutionRole', async () => {
     const keys = cloud.credentialsFor('customer-b');

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { refusalOf } from '../../support/refusal';
-import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, skipReason } from '../../support/iam-clients';
+import { AWS_CLI, CALLS_TIMEOUT_MS, CLIENT_TIMEOUT_MS, PYTHON, START_TIMEOUT_MS, STOP_TIMEOUT_MS, awsCli, python, announceSkips } from '../../support/iam-clients';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: `arn:aws:logs:*:*:log-group:g${n}` }] });
@@ -158,10 +158,7 @@ describe('ListPolicies filters', () => {
 });
 
 describe('through real clients', () => {
-  const cliSkip = skipReason('aws');
-  const pySkip = skipReason('python3');
-  if (cliSkip) console.log(cliSkip);
-  if (pySkip) console.log(pySkip);
+  announceSkips('aws', 'python3');
 
   (AWS_CLI ? test : test.skip)('the AWS CLI follows the markers to every role, and hands out a NextToken with --max-items', async () => {
     const keys = cloud.credentialsFor('customer-a');
