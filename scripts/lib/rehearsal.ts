@@ -4,7 +4,8 @@
 // local cloud of our own. Everything the real path reads from a person's machine is written into
 // a temp folder instead: an aws.json-shaped config, an AWS shared config file (one profile per
 // account, with `endpoint_url` pointing at the local cloud and the region) and a credentials
-// file (the local cloud's root keys). The code under test never learns it is not AWS.
+// file (keys of an administrator user the rehearsal creates in each account with the root keys:
+// as on AWS, root may not assume roles). The code under test never learns it is not AWS.
 // Used by scripts/rehearse-aws.ts (the whole thing) and test/e2e/rehearsal.test.ts (reduced).
 // ---------------------------------------------------------------------------
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,10 +15,16 @@ import { dirname, join } from 'node:path';
 import { configFileFor, loadConfig } from '../../config/load';
 import type { SidecarConfig } from '../../config/schema';
 import { VENDOR_STACK_NAME, parseRoleArn } from '../../rules/naming';
-import { startTestCloud, type TestCloud } from './child-cloud';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createTestUser, startTestCloud, type AccountKeys, type TestCloud } from './child-cloud';
+import { newAccessKeyNotYet, untilPropagated } from './propagation';
 import { PROJECT_ROOT } from './deploy';
 
 const TSX_BIN = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+/** The IAM user, with administrator access, whose keys each rehearsal profile holds. */
+export const REHEARSAL_ADMIN_USER = 'sidecar-rehearsal-admin';
+const ADMINISTRATOR_POLICY = { Version: '2012-10-17', Statement: [{ Sid: 'Administrator', Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 /** The profile name the rehearsal gives a stack's account. */
 export const rehearsalProfile = (stack: string): string => `sidecar-rehearsal-${stack}`;
@@ -74,8 +81,8 @@ export function rehearsalConfig(local: SidecarConfig, customers?: number): Sidec
   };
 }
 
-/** ~/.aws/config and ~/.aws/credentials as a person would have them, for the local cloud's accounts. */
-export function awsSharedFiles(cloud: Pick<TestCloud, 'url' | 'accounts'>, stacks: readonly string[], region: string): { config: string; credentials: string } {
+/** ~/.aws/config and ~/.aws/credentials as a person would have them: per stack, its account's keys. */
+export function awsSharedFiles(cloud: { url: string; accounts: Readonly<Record<string, AccountKeys>> }, stacks: readonly string[], region: string): { config: string; credentials: string } {
   const config: string[] = [];
   const credentials: string[] = [];
   for (const stack of stacks) {
@@ -127,7 +134,21 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     const configFile = join(dir, 'aws.json');
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
     const stacks = Object.keys(config.accounts);
-    const files = awsSharedFiles(cloud, stacks, config.region);
+    // The profiles hold an administrator user's keys, not the root keys: as on AWS, where root may
+    // not assume roles and should not deploy. Created with the root keys, then awaited: a new key
+    // works only once IAM has propagated it (its policy was put first, so it has propagated too).
+    const admins: Record<string, AccountKeys> = {};
+    for (const stack of stacks) {
+      const user = await createTestUser(cloud, stack, REHEARSAL_ADMIN_USER, ADMINISTRATOR_POLICY);
+      admins[stack] = { accountId: cloud.accounts[stack].accountId, ...user.credentials };
+      const sts = new STSClient(cloud.clientConfig(user.credentials));
+      try {
+        await untilPropagated(`the rehearsal's administrator key in ${stack}`, () => sts.send(new GetCallerIdentityCommand({})), newAccessKeyNotYet);
+      } finally {
+        sts.destroy();
+      }
+    }
+    const files = awsSharedFiles({ url: cloud.url, accounts: admins }, stacks, config.region);
     const awsConfigFile = join(dir, 'aws', 'config');
     const awsCredentialsFile = join(dir, 'aws', 'credentials');
     mkdirSync(dirname(awsConfigFile), { recursive: true, mode: 0o700 });
