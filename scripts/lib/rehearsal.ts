@@ -61,6 +61,8 @@ export interface Rehearsal {
   /** The same plus AWS_ENDPOINT_URL, for SDK clients that do not read a profile's endpoint_url. */
   readonly sdkEnv: NodeJS.ProcessEnv;
   readonly customerStacks: readonly string[];
+  /** How long the longest wait for a new administrator key to propagate took (ms). */
+  readonly adminKeyWaitMs: number;
   /** Run a command as a child (its own process group, so a stop reaches its children too). */
   run(step: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void>;
   close(): Promise<void>;
@@ -138,12 +140,15 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     // not assume roles and should not deploy. Created with the root keys, then awaited: a new key
     // works only once IAM has propagated it (its policy was put first, so it has propagated too).
     const admins: Record<string, AccountKeys> = {};
+    let adminKeyWaitMs = 0;
     for (const stack of stacks) {
       const user = await createTestUser(cloud, stack, REHEARSAL_ADMIN_USER, ADMINISTRATOR_POLICY);
+      const created = Date.now();
       admins[stack] = { accountId: cloud.accounts[stack].accountId, ...user.credentials };
       const sts = new STSClient(cloud.clientConfig(user.credentials));
       try {
         await untilPropagated(`the rehearsal's administrator key in ${stack}`, () => sts.send(new GetCallerIdentityCommand({})), newAccessKeyNotYet);
+        adminKeyWaitMs = Math.max(adminKeyWaitMs, Date.now() - created);
       } finally {
         sts.destroy();
       }
@@ -182,7 +187,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       });
     });
     return {
-      dir, cloud, config, configFile, outputsFile, awsConfigFile, awsCredentialsFile, env,
+      dir, cloud, config, configFile, outputsFile, awsConfigFile, awsCredentialsFile, env, adminKeyWaitMs,
       sdkEnv: { ...env, AWS_ENDPOINT_URL: cloud.url },
       customerStacks: config.customers.map((c) => c.name),
       run,

@@ -9,7 +9,8 @@
  *    SIDECAR_OUTPUTS_FILE, never in the project's terraform-outputs.json;
  *  - the deployed connector, called through the SDK with the vendor's profile (credentials, region
  *    and endpoint all from the profile), reaches customer A's function, once IAM has propagated;
- *  - the confused-deputy tenant is refused by STS through the same deployed stack.
+ *  - the confused-deputy tenant is refused by STS through the same deployed stack;
+ *  - the delay was on: the rehearsal's new administrator keys were refused for about 3 s.
  * Local target only: on the aws target the suite runs against real accounts, not a rehearsal.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -61,6 +62,8 @@ describe('the aws target, rehearsed (vendor + one customer, IAM propagation 3 s)
     const honest = r.config.tenants.find((t) => t.externalId === customer.externalIds.current)!;
     const deputy = r.config.tenants.find((t) => t.roleArn === honest.roleArn && t.externalId !== honest.externalId)!;
     expect(r.env.AWS_ENDPOINT_URL).toBeUndefined();
+    // The delay is really on: the new administrator keys were refused until IAM propagated them.
+    expect(r.adminKeyWaitMs).toBeGreaterThanOrEqual(2500);
     expect(readFileSync(r.awsConfigFile, 'utf8')).toContain(`endpoint_url = ${r.cloud.url}`);
 
     // Act 1: the real-account deploy command, unchanged.
