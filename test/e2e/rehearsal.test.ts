@@ -7,8 +7,8 @@
  *    branch (profile, allowed_account_ids), with no AWS_ENDPOINT_URL: Terraform finds the cloud
  *    only through the profile's endpoint_url; the outputs land in the file named by
  *    SIDECAR_OUTPUTS_FILE, never in the project's terraform-outputs.json;
- *  - the deployed connector, called through the SDK with the vendor's profile (credentials, region
- *    and endpoint all from the profile), reaches customer A's function, once IAM has propagated;
+ *  - the deployed connector, called through the SDK with AWS_PROFILE = the vendor's profile
+ *    (credentials, region and endpoint all from the profile), reaches customer A's function, once IAM has propagated;
  *  - the confused-deputy tenant is refused by STS through the same deployed stack;
  *  - the delay was on: the rehearsal's new administrator keys were refused for about 3 s.
  * Local target only: on the aws target the suite runs against real accounts, not a rehearsal.
@@ -30,7 +30,7 @@ const REAL_OUTPUTS = join(PROJECT_ROOT, 'terraform-outputs.json');
 
 let rehearsal: Rehearsal | undefined;
 let log = '';
-const savedEnv = { AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE };
+const savedEnv = { AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE: process.env.AWS_PROFILE };
 const realOutputsBefore = existsSync(REAL_OUTPUTS) ? statSync(REAL_OUTPUTS).mtimeMs : undefined;
 
 afterAll(async () => {
@@ -42,7 +42,10 @@ afterAll(async () => {
 async function callByProfile(r: Rehearsal, functionName: string, event: object): Promise<{ ok: boolean; error?: { code: string }; payload?: { account?: string; functionArn?: string; echo?: unknown } }> {
   process.env.AWS_CONFIG_FILE = r.awsConfigFile;
   process.env.AWS_SHARED_CREDENTIALS_FILE = r.awsCredentialsFile;
-  const client = new LambdaClient({ profile: rehearsalProfile(VENDOR_STACK_NAME), maxAttempts: 1 });
+  // AWS_PROFILE, not the client's `profile` option: the SDK (3.116x) takes credentials and region
+  // from that option but endpoint_url only from the profile AWS_PROFILE names.
+  process.env.AWS_PROFILE = rehearsalProfile(VENDOR_STACK_NAME);
+  const client = new LambdaClient({ maxAttempts: 1 });
   try {
     const res = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
     const text = Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8');
