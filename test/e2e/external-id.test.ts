@@ -13,6 +13,7 @@
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { connectorRoleCredentials, accountOperator, outcome, type Operator } from '../support/e2e/principals';
+import { untilPropagated } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { loadWorld, tenantIdsOf, type Credentials } from '../support/e2e/world';
 
@@ -75,7 +76,10 @@ describe.each(world.config.customers.map((c) => [c.name, c.trustPrincipal] as co
     test(`a vendor operator (not the connector's role) is ${mode === 'role' ? 'refused' : 'accepted, as account mode allows'} with the right external ID`, async () => {
       const op = await accountOperator(world, 'vendor', `vendor-op-to-${customerName}`);
       operators.push(op);
-      expect(await assume(op.credentials, roleArn, customer.externalIds.current, tenantId)).toBe(mode === 'role' ? 'AccessDenied' : 'allowed');
+      const attempt = () => assume(op.credentials, roleArn, customer.externalIds.current, tenantId);
+      // Where it must be accepted, the operator's just-made policy may still be propagating.
+      const result = mode === 'role' ? await attempt() : await untilPropagated(`a vendor operator assuming ${roleArn}`, attempt, (o) => o.ok && o.value === 'AccessDenied');
+      expect(result).toBe(mode === 'role' ? 'AccessDenied' : 'allowed');
     });
 
     test('a vendor operator with a wrong external ID is refused in every mode', async () => {

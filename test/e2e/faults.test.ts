@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { accountRootArn, parseFunctionArn, roleSessionName } from '../../rules/naming';
 import { advanceClock, resetClock } from '../support/e2e/local-controls';
 import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from '../support/e2e/fault-controls';
+import { connectorRefusedNotYet, untilPropagated } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { callConnector, loadWorld, tenantOf, type ConnectorSuccess, type LambdaFailure } from '../support/e2e/world';
 
@@ -173,8 +174,12 @@ describe('sessions that expire or are revoked mid-flight', () => {
       // Act 2: the customer also revokes what was issued (IAM's revoke denies by
       // aws:TokenIssueTime; here an unconditional deny on the role has the same effect).
       await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'sidecar-e2e-revoke', PolicyDocument: JSON.stringify(revoke) }));
-      await resetStats(world);
-      const refused = await callConnector(world, { tenant: acme.id });
+      // Until the deny has propagated to Lambda, the held session still works: call again (stats
+      // reset each time, so the counts below are of the refused call alone).
+      const refused = await untilPropagated('the revoking deny on the customer role', async () => {
+        await resetStats(world);
+        return callConnector(world, { tenant: acme.id });
+      }, (o) => o.ok && o.value.ok);
 
       // Assess: one refresh, refused by STS, said plainly; the sample was not invoked again.
       expect(refused).toEqual({ ok: false, error: { code: 'AssumeRoleRefused', message: expect.stringContaining('Lambda refused the held session, and a new one was refused') } });
@@ -184,7 +189,8 @@ describe('sessions that expire or are revoked mid-flight', () => {
       await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'sidecar-e2e-revoke' })).catch(() => undefined);
       await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: originalTrust }));
     }
-    expect(await callConnector(world, { tenant: acme.id })).toMatchObject({ ok: true });
+    const restored = await untilPropagated('the restored trust and the removed deny', () => callConnector(world, { tenant: acme.id }), connectorRefusedNotYet);
+    expect(restored).toMatchObject({ ok: true });
   }, 60_000);
 });
 

@@ -10,6 +10,7 @@ import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { crossAccountTrustPolicy } from '../../rules/policies';
 import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
+import { untilPropagated } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { loadWorld } from '../support/e2e/world';
 
@@ -38,22 +39,32 @@ describe('roles outside the prefix', () => {
     return outcome(() => world.sts(connector).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sidecar-e2e-prefix', ExternalId: externalId, SourceIdentity: tenantId })));
   }
 
+  const arns: Record<'outside' | 'middle' | 'control', string> = { outside: '', middle: '', control: '' };
+
+  // The three roles first, the control last; then wait until the control is assumable, so that the
+  // new roles have reached STS (IAM propagation) and a refusal below is the prefix rule, not a role
+  // STS does not know yet.
+  beforeAll(async () => {
+    if (!local) return;
+    arns.outside = await roleTrustingTheConnector('sidecar-e2e-outside-prefix');
+    arns.middle = await roleTrustingTheConnector(`x-${world.config.rolePrefix}-e2e`);
+    arns.control = await roleTrustingTheConnector(`${world.config.rolePrefix}-e2e-control`);
+    await untilPropagated(`the new role ${arns.control}`, () => assumeAsConnector(arns.control), (o) => o.ok && o.value === 'AccessDenied');
+  });
+
   afterAll(async () => {
     for (const roleName of created) await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
   });
 
   itWhen(local, REASON)('a role outside the prefix that trusts the connector is refused', async () => {
-    const arn = await roleTrustingTheConnector('sidecar-e2e-outside-prefix');
-    expect(await assumeAsConnector(arn)).toBe('AccessDenied');
+    expect(await assumeAsConnector(arns.outside)).toBe('AccessDenied');
   });
 
   itWhen(local, REASON)('a role that only contains the prefix in the middle of its name is refused', async () => {
-    const arn = await roleTrustingTheConnector(`x-${world.config.rolePrefix}-e2e`);
-    expect(await assumeAsConnector(arn)).toBe('AccessDenied');
+    expect(await assumeAsConnector(arns.middle)).toBe('AccessDenied');
   });
 
   itWhen(local, REASON)('the same trust on a role inside the prefix is accepted (the nearest allow path)', async () => {
-    const arn = await roleTrustingTheConnector(`${world.config.rolePrefix}-e2e-control`);
-    expect(await assumeAsConnector(arn)).toBe('allowed');
+    expect(await assumeAsConnector(arns.control)).toBe('allowed');
   });
 });

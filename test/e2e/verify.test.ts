@@ -38,6 +38,7 @@ import { PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import type { Diagnosis } from '../../scripts/verify/verdicts';
+import { untilPropagated } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { redeploy } from '../support/e2e/stacks';
 import { loadWorld, tenantIdsOf, tenantOf } from '../support/e2e/world';
@@ -50,6 +51,13 @@ const vendor = world.config.vendor;
 const options = { endpoint: world.endpoint };
 const verify = (tenant: string, config: LoadedConfig = world.config) => verifyTenant(config, tenant, options);
 const verifyAsCustomer = (name: string, config: LoadedConfig = world.config) => verifyCustomer(config, name, options);
+/**
+ * A check's answer once the IAM change just made has reached STS and Lambda: asked again (bounded,
+ * with backoff) while it still gives another verdict than `expected`, as on AWS a trust or policy
+ * edit takes effect only after a while. Past the bound it fails, naming the last verdict.
+ */
+const settled = <A extends unknown[]>(check: (...args: A) => Promise<Diagnosis>, expected: Diagnosis['verdict'], ...args: A): Promise<Diagnosis> =>
+  untilPropagated(`verify${(check as unknown) === verify ? '' : ' --customer'} ${String(args[0])} answering ${expected}`, () => check(...args), (o) => o.ok && o.value.verdict !== expected);
 /** Verify's calls (one DryRun per function, IAM reads) with a cold connector on a loaded machine. */
 const CHECK_TIMEOUT_MS = 120_000;
 
@@ -76,7 +84,7 @@ async function withTrustOfA(doc: object, check: () => Promise<void>): Promise<vo
   } finally {
     await iamA.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleNameA, PolicyDocument: original }));
   }
-  expect((await verify(acme.id)).verdict).toBe('ok');
+  expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
 }
 
 /** Customer A's trust as its stack builds it, with edits. */
@@ -145,7 +153,7 @@ describe('tenant mode: config and connector', () => {
 describe(`breaking ${customerA.name}'s trust and role`, () => {
   itWhen(local, BREAKS_ACCOUNTS)('confused deputy accepted: if A\'s trust is made to accept the deputy\'s external ID and tenant, verify says the guard failed', async () => {
     await withTrustOfA(trustOfA({ externalIds: [customerA.externalIds.current, deputy.externalId], tenantIds: [acme.id, deputy.id] }), async () => {
-      const d = await verify(deputy.id);
+      const d = await settled(verify, 'confused-deputy-accepted', deputy.id);
       expect(d.verdict).toBe('confused-deputy-accepted');
       expect(d.summary).toMatch(/guard is NOT holding/);
       expect(d.fix).toMatch(/refuse this tenant now/);
@@ -155,21 +163,21 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
 
   itWhen(local, BREAKS_ACCOUNTS)('trust does not name the vendor (tenant and customer mode)', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Principal: { AWS: accountRootArn(customerA.accountId) } })), async () => {
-      expect(await verify(acme.id)).toMatchObject({ verdict: 'trust-not-vendor', fix: expect.stringMatching(new RegExp(`Customer ${customerA.name}: redeploy your stack from the config`)) });
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('trust-not-vendor');
+      expect(await settled(verify, 'trust-not-vendor', acme.id)).toMatchObject({ verdict: 'trust-not-vendor', fix: expect.stringMatching(new RegExp(`Customer ${customerA.name}: redeploy your stack from the config`)) });
+      expect((await settled(verifyAsCustomer, 'trust-not-vendor', customerA.name)).verdict).toBe('trust-not-vendor');
     });
   }, CHECK_TIMEOUT_MS);
 
   itWhen(local, BREAKS_ACCOUNTS)('external ID mismatch (tenant and customer mode); and, without the customer\'s credentials, a refusal verify does not guess at', async () => {
     await withTrustOfA(trustOfA({ externalIds: ['sc-e2e-not-the-configured-id'] }), async () => {
-      const d = await verify(acme.id);
+      const d = await settled(verify, 'external-id-mismatch', acme.id);
       expect(d.verdict).toBe('external-id-mismatch');
       expect(d.fix).toMatch(/redeploy your stack from the config/);
       expect(`${d.summary} ${d.fix}`).not.toContain(acme.externalId);
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('external-id-mismatch');
+      expect((await settled(verifyAsCustomer, 'external-id-mismatch', customerA.name)).verdict).toBe('external-id-mismatch');
 
       const vendorOnly = editedConfig((c) => { delete c.accounts[customerA.name]; });
-      const blind = await verify(acme.id, vendorOnly);
+      const blind = await settled(verify, 'assume-refused', acme.id, vendorOnly);
       expect(blind.verdict).toBe('assume-refused');
       expect(blind.fix).toMatch(new RegExp(`npm run verify -- --customer ${customerA.name}`));
     });
@@ -177,29 +185,29 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
 
   itWhen(local, BREAKS_ACCOUNTS)('external ID not required (customer mode): the connector gets in, but the guard is off', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:SourceIdentity': s.Condition.StringEquals['sts:SourceIdentity'] } } })), async () => {
-      expect((await verify(acme.id)).verdict).toBe('ok');
-      expect(await verifyAsCustomer(customerA.name)).toMatchObject({ verdict: 'external-id-not-required', summary: expect.stringMatching(/confused-deputy guard is off/) });
+      expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
+      expect(await settled(verifyAsCustomer, 'external-id-not-required', customerA.name)).toMatchObject({ verdict: 'external-id-not-required', summary: expect.stringMatching(/confused-deputy guard is off/) });
     });
   }, CHECK_TIMEOUT_MS);
 
   itWhen(local, BREAKS_ACCOUNTS)('source identity refused: the trust accepts another tenant only (tenant and customer mode)', async () => {
     await withTrustOfA(trustOfA({ tenantIds: ['someone-else'] }), async () => {
-      expect(await verify(acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringContaining(`not "${acme.id}"`) });
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('source-identity-refused');
+      expect(await settled(verify, 'source-identity-refused', acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringContaining(`not "${acme.id}"`) });
+      expect((await settled(verifyAsCustomer, 'source-identity-refused', customerA.name)).verdict).toBe('source-identity-refused');
     });
   }, CHECK_TIMEOUT_MS);
 
   itWhen(local, BREAKS_ACCOUNTS)('source identity refused: the trust does not allow sts:SetSourceIdentity', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Action: 'sts:AssumeRole', Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': s.Condition.StringEquals['sts:ExternalId'] } } })), async () => {
-      expect(await verify(acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringMatching(/does not allow sts:SetSourceIdentity/) });
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('source-identity-refused');
+      expect(await settled(verify, 'source-identity-refused', acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringMatching(/does not allow sts:SetSourceIdentity/) });
+      expect((await settled(verifyAsCustomer, 'source-identity-refused', customerA.name)).verdict).toBe('source-identity-refused');
     });
   }, CHECK_TIMEOUT_MS);
 
   itWhen(local, BREAKS_ACCOUNTS)('source identity not required (customer mode): any tenant would pass the trust', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': s.Condition.StringEquals['sts:ExternalId'] } } })), async () => {
-      expect((await verify(acme.id)).verdict).toBe('ok');
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('source-identity-not-required');
+      expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
+      expect((await settled(verifyAsCustomer, 'source-identity-not-required', customerA.name)).verdict).toBe('source-identity-not-required');
     });
   }, CHECK_TIMEOUT_MS);
 
@@ -211,12 +219,12 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
     expect(saved.length).toBeGreaterThan(0);
     for (const p of saved) await iamA.send(new DeleteRolePolicyCommand({ RoleName: roleNameA, PolicyName: p.PolicyName }));
     try {
-      expect((await verify(acme.id)).verdict).toBe('invoke-not-allowed');
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('invoke-not-allowed');
+      expect((await settled(verify, 'invoke-not-allowed', acme.id)).verdict).toBe('invoke-not-allowed');
+      expect((await settled(verifyAsCustomer, 'invoke-not-allowed', customerA.name)).verdict).toBe('invoke-not-allowed');
     } finally {
       for (const p of saved) await iamA.send(new PutRolePolicyCommand({ RoleName: roleNameA, ...p }));
     }
-    expect((await verify(acme.id)).verdict).toBe('ok');
+    expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
   }, CHECK_TIMEOUT_MS);
 });
 
@@ -227,16 +235,16 @@ describe('breaking the vendor\'s side', () => {
     const assumeOnly = { ...JSON.parse(original), Statement: JSON.parse(original).Statement.map((s: Record<string, unknown>) => ({ ...s, Action: 'sts:AssumeRole' })) };
     await vendorIam.send(new PutRolePolicyCommand({ RoleName: vendor.connectorRoleName, PolicyName: ASSUME_POLICY_NAME, PolicyDocument: JSON.stringify(assumeOnly) }));
     try {
-      const d = await verify(acme.id);
+      const d = await settled(verify, 'vendor-cannot-assume', acme.id);
       expect(d.verdict).toBe('vendor-cannot-assume');
       expect(d.fix).toMatch(/^Vendor: .*sts:SetSourceIdentity.*redeploy the vendor stack/);
-      expect((await verifyAsCustomer(customerA.name)).verdict).toBe('ok');
+      expect((await settled(verifyAsCustomer, 'ok', customerA.name)).verdict).toBe('ok');
     } finally {
       await vendorIam.send(new PutRolePolicyCommand({ RoleName: vendor.connectorRoleName, PolicyName: ASSUME_POLICY_NAME, PolicyDocument: original }));
     }
     // What was put back is what the stack deploys.
     expect(JSON.parse(original)).toEqual(assumePrefixedRolesPolicy({ rolePrefix: world.config.rolePrefix, accountIds: vendor.onboarding === 'dynamic' ? '*' : [...new Set(world.config.customers.map((c) => c.accountId))] }));
-    expect((await verify(acme.id)).verdict).toBe('ok');
+    expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
   }, CHECK_TIMEOUT_MS);
 });
 
@@ -249,21 +257,21 @@ describe(`breaking ${customerB?.name ?? 'a second customer'}'s account, then red
     const iam = world.iam(admin);
     try {
       await world.lambda(admin, parseFunctionArn(fn)!.region).send(new DeleteFunctionCommand({ FunctionName: fn }));
-      expect((await verify(tenant)).verdict).toBe('function-missing');
-      expect((await verifyAsCustomer(customerB.name)).verdict).toBe('function-missing');
+      expect((await settled(verify, 'function-missing', tenant)).verdict).toBe('function-missing');
+      expect((await settled(verifyAsCustomer, 'function-missing', customerB.name)).verdict).toBe('function-missing');
 
       for (const PolicyName of (await iam.send(new ListRolePoliciesCommand({ RoleName: out.role_name }))).PolicyNames ?? []) {
         await iam.send(new DeleteRolePolicyCommand({ RoleName: out.role_name, PolicyName }));
       }
       await iam.send(new DeleteRoleCommand({ RoleName: out.role_name }));
-      expect((await verify(tenant)).verdict).toBe('role-missing');
-      expect((await verifyAsCustomer(customerB.name)).verdict).toBe('role-missing');
+      expect((await settled(verify, 'role-missing', tenant)).verdict).toBe('role-missing');
+      expect((await settled(verifyAsCustomer, 'role-missing', customerB.name)).verdict).toBe('role-missing');
     } finally {
       // Whatever happened above, leave the account as deployed for the other e2e files.
       await redeploy(world, { vendor: false, customers: [customerB.name] });
     }
-    expect((await verify(tenant)).verdict).toBe('ok');
-    expect((await verifyAsCustomer(customerB.name)).verdict).toBe('ok');
+    expect((await settled(verify, 'ok', tenant)).verdict).toBe('ok');
+    expect((await settled(verifyAsCustomer, 'ok', customerB.name)).verdict).toBe('ok');
   }, 600_000);
 });
 

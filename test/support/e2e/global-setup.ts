@@ -14,7 +14,8 @@ import { configFileFor, loadConfig, resolveTarget } from '../../../config/load';
 import { deployStacks, PROJECT_ROOT } from '../../../scripts/lib/deploy';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { configSecrets, redactSecrets } from './secret-scan';
-import type { WorldFile } from './world';
+import { connectorRefusedNotYet, untilPropagated } from './propagation';
+import { callConnector, loadWorld, tenantOf, type WorldFile } from './world';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -69,4 +70,23 @@ export default async function globalSetup(): Promise<void> {
   }
   writeFileSync(worldFile, JSON.stringify(world, null, 2));
   process.env.SIDECAR_E2E_WORLD = worldFile;
+  await untilDeploymentSettled();
+}
+
+/**
+ * A fresh deploy's last IAM writes (a customer role's invoke policy, a trust) may not have reached
+ * STS and Lambda yet: IAM is eventually consistent, on AWS and in a local cloud started with
+ * LOCALCLOUD_IAM_PROPAGATION_MS (startTestCloud passes the environment on). Before any test, each
+ * honest tenant's call through the deployed connector must succeed, polled within the bound.
+ */
+async function untilDeploymentSettled(): Promise<void> {
+  const started = Date.now();
+  const world = loadWorld();
+  for (const customer of world.config.customers) {
+    const tenant = tenantOf(world, customer.name);
+    const answer = await untilPropagated(`the deployed connector serving tenant ${tenant.id}`, () => callConnector(world, { tenant: tenant.id, payload: { settle: true } }), connectorRefusedNotYet);
+    if (!answer.ok) throw new Error(`e2e setup: tenant ${tenant.id}'s call through the deployed connector failed with ${answer.error.code}: ${answer.error.message}`);
+  }
+  const delay = process.env.LOCALCLOUD_IAM_PROPAGATION_MS;
+  process.stderr.write(`[e2e] every honest tenant answered through the connector after ${((Date.now() - started) / 1000).toFixed(1)} s${delay && world.target === 'local' ? ` (IAM propagation delay ${delay} ms)` : ''}\n`);
 }

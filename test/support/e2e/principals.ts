@@ -9,8 +9,10 @@ import {
   CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteUserPolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { executionRoleCredentials } from './local-controls';
+import { newAccessKeyNotYet, untilPropagated } from './propagation';
 import type { Credentials, World } from './world';
 
 export function connectorRoleCredentials(world: World): Promise<AwsCredentialIdentity> {
@@ -37,6 +39,9 @@ export async function accountOperator(world: World, stack: string, name: string)
   }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const credentials = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  // A new key is refused (InvalidClientTokenId) until IAM has propagated it; the key is created
+  // after the policy, so by the time it is accepted the policy has had as long to propagate.
+  await untilPropagated(`the new access key of ${userName}`, () => world.sts(credentials).send(new GetCallerIdentityCommand({})), newAccessKeyNotYet);
   return {
     credentials,
     dispose: async () => {

@@ -19,6 +19,7 @@ import { control, executionRoleCredentials } from '../../../scripts/lib/cloud-co
 import { deployStacks } from '../../../scripts/lib/deploy';
 import { readDeployOutputs, type DeployOutputs } from '../../../scripts/lib/outputs';
 import { terraformEnv } from '../../../scripts/terraform-env';
+import { connectorRefusedNotYet, untilPropagated } from './propagation';
 import { configSecrets, redactSecrets } from './secret-scan';
 
 export const IN_FLIGHT_CALLS = 4; // the local Lambda runs at most 4 sandboxes per function
@@ -194,6 +195,13 @@ export class RestartableDeployment {
       honest: { id: tenant.id, externalId: tenant.externalId, roleArn: tenant.roleArn },
       deputy: { id: confused.id },
     };
+    // The deploy's last IAM writes may not have reached STS and Lambda yet (IAM propagation).
+    const client = this.vendorLambda();
+    try {
+      await untilPropagated(`${tenant.id}'s first call after the deploy`, async () => (await this.callConnector(client, { tenant: tenant.id })).answer, connectorRefusedNotYet);
+    } finally {
+      client.destroy();
+    }
   }
 
   private get facts() {
