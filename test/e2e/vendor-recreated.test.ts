@@ -19,6 +19,7 @@ import { roleArn } from '../../rules/naming';
 import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import { accountOperator, connectorRoleCredentials, outcome } from '../support/e2e/principals';
+import { untilPropagated, untilServed, untilVerdict } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { destroyVendor, redeploy } from '../support/e2e/stacks';
 import { callConnector, callVend, loadWorld, tenantIdsOf, tenantOf, type ConnectorSuccess } from '../support/e2e/world';
@@ -49,7 +50,8 @@ const trustOf = async (customerName: string) => {
 async function expectEveryCustomerServed(): Promise<void> {
   for (const customer of world.config.customers) {
     const tenant = tenantOf(world, customer.name);
-    const answer = await callConnector(world, { tenant: tenant.id, payload: { from: 'vendor-recreated.test' } });
+    // Re-created roles reach STS and Lambda only once IAM has propagated them.
+    const answer = await untilServed(`the connector serving ${tenant.id}`, () => callConnector(world, { tenant: tenant.id, payload: { from: 'vendor-recreated.test' } }));
     expect(answer).toMatchObject({ ok: true, tenant: tenant.id });
     expect((answer as ConnectorSuccess).payload.account).toBe(customer.accountId);
   }
@@ -74,7 +76,7 @@ describe('the vendor stack destroyed and deployed again', () => {
   itWhen(local, REASON)('vend still vends for an honest tenant', async () => {
     const acme = tenantOf(world, customerA.name);
     const fn = world.config.tenants.find((t) => t.id === acme.id)!.functions[0];
-    expect(await callVend(world, { tenant: acme.id, functions: [fn] })).toMatchObject({ ok: true, tenant: acme.id });
+    expect(await untilServed(`vend for ${acme.id}`, () => callVend(world, { tenant: acme.id, functions: [fn] }))).toMatchObject({ ok: true, tenant: acme.id });
   }, CALL_TIMEOUT_MS);
 
   itWhen(local, REASON)('every customer\'s trust still reads as written: the vendor account, the roles by ARN in the condition, no bare unique ID', async () => {
@@ -111,14 +113,15 @@ describe('the vendor stack destroyed and deployed again', () => {
         RoleArn: world.outputs.customers[customer.name].role_arn, RoleSessionName: 'sidecar-e2e-recreated', ExternalId: externalId, SourceIdentity: tenantIdsOf(world, customer.name)[0],
       })));
       expect(await assume(`${customer.externalIds.current}-wrong`)).toBe('AccessDenied');
-      expect(await assume(customer.externalIds.current)).toBe('allowed');
+      expect(await untilPropagated(`the new connector role assuming ${customer.name}'s role`, () => assume(customer.externalIds.current), (o) => o.ok && o.value === 'AccessDenied')).toBe('allowed');
     }
   }, CALL_TIMEOUT_MS);
 
   itWhen(local, REASON)('verify: every tenant as before, the confused deputy still refused', async () => {
     for (const tenant of world.config.tenants) {
-      const d = await verifyTenant(world.config, tenant.id, verifyOptions);
-      expect(d.verdict).toBe(tenant.id === 'mallory' ? 'confused-deputy' : 'ok');
+      const expected = tenant.id === 'mallory' ? 'confused-deputy' : 'ok';
+      const d = await untilVerdict(`verify ${tenant.id}`, () => verifyTenant(world.config, tenant.id, verifyOptions), expected);
+      expect(d.verdict).toBe(expected);
     }
   }, CALL_TIMEOUT_MS);
 });
@@ -137,7 +140,7 @@ describe('the old trust shape (the role ARN as Principal), for contrast', () => 
       await customerAIam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleNameA, PolicyDocument: JSON.stringify(oldShape) }));
       try {
         // While the roles live, the old shape works: the refusal below is the re-creation's doing.
-        expect(await callConnector(world, { tenant: acme.id, dryRun: true })).toMatchObject({ ok: true });
+        expect(await untilServed(`a dry run for ${acme.id} through the old shape`, () => callConnector(world, { tenant: acme.id, dryRun: true }))).toMatchObject({ ok: true });
         const [oldConnectorId] = await roleIds();
 
         await destroyVendor(world);
@@ -148,7 +151,7 @@ describe('the old trust shape (the role ARN as Principal), for contrast', () => 
         expect(statement.Principal.AWS).not.toContain(connectorArn);
         expect(await callConnector(world, { tenant: acme.id, dryRun: true })).toMatchObject({ ok: false, error: { code: 'AssumeRoleRefused' } });
 
-        const asVendor = await verifyTenant(world.config, acme.id, verifyOptions);
+        const asVendor = await untilVerdict(`verify ${acme.id}`, () => verifyTenant(world.config, acme.id, verifyOptions), 'trust-principal-orphaned');
         expect(asVendor.verdict).toBe('trust-principal-orphaned');
         expect(asVendor.summary).toContain(oldConnectorId);
         expect(asVendor.summary).toMatch(/deleted and re-created/);
@@ -160,14 +163,15 @@ describe('the old trust shape (the role ARN as Principal), for contrast', () => 
 
         // The other customers (the project's shape) are served all along.
         for (const customer of world.config.customers.slice(1)) {
-          expect((await verifyTenant(world.config, tenantOf(world, customer.name).id, verifyOptions)).verdict).toBe('ok');
+          const id = tenantOf(world, customer.name).id;
+          expect((await untilVerdict(`verify ${id}`, () => verifyTenant(world.config, id, verifyOptions), 'ok')).verdict).toBe('ok');
         }
       } finally {
         // verify's advice, and what leaves the account as deployed for the other e2e files.
         await redeploy(world, { vendor: false, customers: [customerA.name] }, 'customer-a-repaired');
       }
-      expect((await verifyTenant(world.config, acme.id, verifyOptions)).verdict).toBe('ok');
+      expect((await untilVerdict(`verify ${acme.id}`, () => verifyTenant(world.config, acme.id, verifyOptions), 'ok')).verdict).toBe('ok');
       expect((await verifyCustomer(world.config, customerA.name, verifyOptions)).verdict).toBe('ok');
-      expect(await callConnector(world, { tenant: acme.id, payload: { from: 'vendor-recreated.test' } })).toMatchObject({ ok: true, tenant: acme.id });
+      expect(await untilServed(`the connector serving ${acme.id}`, () => callConnector(world, { tenant: acme.id, payload: { from: 'vendor-recreated.test' } }))).toMatchObject({ ok: true, tenant: acme.id });
     }, RECREATE_TIMEOUT_MS);
 });

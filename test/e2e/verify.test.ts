@@ -38,7 +38,7 @@ import { PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import type { Diagnosis } from '../../scripts/verify/verdicts';
-import { untilPropagated } from '../support/e2e/propagation';
+import { untilVerdict } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
 import { redeploy } from '../support/e2e/stacks';
 import { loadWorld, tenantIdsOf, tenantOf } from '../support/e2e/world';
@@ -57,7 +57,7 @@ const verifyAsCustomer = (name: string, config: LoadedConfig = world.config) => 
  * edit takes effect only after a while. Past the bound it fails, naming the last verdict.
  */
 const settled = <A extends unknown[]>(check: (...args: A) => Promise<Diagnosis>, expected: Diagnosis['verdict'], ...args: A): Promise<Diagnosis> =>
-  untilPropagated(`verify${(check as unknown) === verify ? '' : ' --customer'} ${String(args[0])} answering ${expected}`, () => check(...args), (o) => o.ok && o.value.verdict !== expected);
+  untilVerdict(`verify${(check as unknown) === verify ? '' : ' --customer'} ${String(args[0])}`, () => check(...args), expected);
 /** Verify's calls (one DryRun per function, IAM reads) with a cold connector on a loaded machine. */
 const CHECK_TIMEOUT_MS = 120_000;
 
