@@ -97,23 +97,69 @@ export function zipfSampler(n: number, s: number, random: () => number): () => n
 /** The tenant IDs the model uses: the routing function hashes these, as it would real ones. */
 export const modelTenantId = (i: number): string => `tenant-${i}`;
 
-/** One sandbox's cache: tenant index -> when its credentials stop being used (simulated s). */
-class SandboxCache {
-  private readonly entries = new Map<number, number>();
-  constructor(private readonly bound: number) {}
+/**
+ * Every sandbox's cache at once: per sandbox, a least-recently-used list of tenant indexes with
+ * the time each entry's credentials stop being used. Typed arrays indexed by
+ * sandbox * tenants + tenant, linked as doubly linked lists, so a fleet of millions of calls runs
+ * in seconds (a Map per sandbox was several times slower).
+ */
+class FleetCaches {
+  private readonly until: Float64Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private readonly present: Uint8Array;
+  /** Per sandbox: most recently used node, least recently used node, entry count. */
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly size: Int32Array;
 
-  /** true on a hit; on a miss, the AssumeRole's credentials are stored (evicting the oldest). */
-  call(tenant: number, now: number, usableForS: number): boolean {
-    const until = this.entries.get(tenant);
-    if (until !== undefined) {
-      this.entries.delete(tenant);
-      if (now < until) {
-        this.entries.set(tenant, until);
-        return true;
-      }
+  constructor(sandboxes: number, private readonly tenants: number, private readonly bound: number) {
+    const nodes = sandboxes * tenants;
+    this.until = new Float64Array(nodes);
+    this.prev = new Int32Array(nodes).fill(-1);
+    this.next = new Int32Array(nodes).fill(-1);
+    this.present = new Uint8Array(nodes);
+    this.head = new Int32Array(sandboxes).fill(-1);
+    this.tail = new Int32Array(sandboxes).fill(-1);
+    this.size = new Int32Array(sandboxes);
+  }
+
+  private unlink(sandbox: number, node: number): void {
+    const p = this.prev[node];
+    const n = this.next[node];
+    if (p >= 0) this.next[p] = n; else this.head[sandbox] = n;
+    if (n >= 0) this.prev[n] = p; else this.tail[sandbox] = p;
+    this.prev[node] = -1;
+    this.next[node] = -1;
+  }
+
+  private pushFront(sandbox: number, node: number): void {
+    const h = this.head[sandbox];
+    this.next[node] = h;
+    this.prev[node] = -1;
+    if (h >= 0) this.prev[h] = node; else this.tail[sandbox] = node;
+    this.head[sandbox] = node;
+  }
+
+  /** true on a hit; on a miss, the AssumeRole's credentials are stored (evicting the least recently used). */
+  call(sandbox: number, tenant: number, now: number, usableForS: number): boolean {
+    const node = sandbox * this.tenants + tenant;
+    if (this.present[node]) {
+      this.unlink(sandbox, node);
+      this.pushFront(sandbox, node);
+      if (now < this.until[node]) return true;
+      this.until[node] = now + usableForS;
+      return false;
     }
-    this.entries.set(tenant, now + usableForS);
-    if (this.entries.size > this.bound) this.entries.delete(this.entries.keys().next().value as number);
+    this.present[node] = 1;
+    this.until[node] = now + usableForS;
+    this.pushFront(sandbox, node);
+    if (++this.size[sandbox] > this.bound) {
+      const oldest = this.tail[sandbox];
+      this.unlink(sandbox, oldest);
+      this.present[oldest] = 0;
+      this.size[sandbox]--;
+    }
     return false;
   }
 }
@@ -125,7 +171,7 @@ export function simulateFleet(shape: FleetShape): FleetCount {
   const perShard = shape.sandboxes / shape.shards;
   const shardOfTenant = new Int32Array(shape.tenants);
   for (let i = 0; i < shape.tenants; i++) shardOfTenant[i] = shape.shards === 1 ? 0 : shardOf(modelTenantId(i), shape.shards);
-  const caches = Array.from({ length: shape.sandboxes }, () => new SandboxCache(shape.cacheEntries));
+  const caches = new FleetCaches(shape.sandboxes, shape.tenants, shape.cacheEntries);
   const usableForS = shape.credentialLifetimeS - shape.refreshBeforeExpiryS;
   const end = shape.warmupS + shape.durationS;
 
@@ -137,7 +183,7 @@ export function simulateFleet(shape: FleetShape): FleetCount {
     if (now >= end) break;
     const tenant = pickTenant();
     const sandbox = shardOfTenant[tenant] * perShard + Math.floor(random() * perShard);
-    const hit = caches[sandbox].call(tenant, now, usableForS);
+    const hit = caches.call(sandbox, tenant, now, usableForS);
     if (now < shape.warmupS) continue;
     calls++;
     if (!hit) assumeRoles++;

@@ -3,13 +3,14 @@
 // five parts in order (plus the cache bound), print a table per part and a summary, and write
 // bench/results.json. Progress goes to stderr, tables to stdout. `--help` lists the options:
 //   --quick          a smoke run: fewer calls, smaller scales (figures are still measured)
-//   --parts=1,2,...  run only some parts (1 warm, 2 sts, 3 cold, 4 infra, 5 throughput, 6 cache)
+//   --parts=1,2,...  run only some parts (1 warm, 2 sts, 3 cold, 4 infra, 5 throughput, 6 cache, 7 fleet)
 //   --out=FILE       where to write the JSON (default bench/results.json)
 // ---------------------------------------------------------------------------
 import { resolve } from 'node:path';
 import { exitWithUsageError, readCommandLine, UsageError, type CommandSpec } from '../scripts/lib/cli';
 import { runCacheBound, PART as CACHE_PART } from './cache-bound';
 import { runColdStart, PART as COLD_PART } from './cold-start';
+import { runFleet, PART as FLEET_PART } from './fleet';
 import { runInfraScale, PART as INFRA_PART } from './infra-scale';
 import { machineInfo, Results, summaryTable } from './report';
 import { runStsCalls, PART as STS_PART } from './sts-calls';
@@ -23,11 +24,12 @@ export const REQUIRED_FIGURES = [
   'sts_calls_per_1000_calls_1_tenant', 'sts_calls_per_1000_calls_10_tenants', 'sts_calls_per_1000_calls_100_tenants',
   'sts_calls_100_concurrent_first_calls', 'cold_start_ms_connector', 'zip_bytes_connector',
   'synth_plan_s_1_customer', 'synth_plan_s_50_customers', 'connector_cache_bytes_10000_tenants', 'localcloud_invokes_per_s',
+  'fleet_assume_role_per_s_10000_tenants_per_sandbox_cache', 'fleet_assume_role_per_s_10000_tenants_sharded', 'fleet_model_validation_ratio',
 ] as const;
 
 interface Args { quick: boolean; parts: Set<number>; out: string }
 
-const PART_NUMBERS = [1, 2, 3, 4, 5, 6];
+const PART_NUMBERS = [1, 2, 3, 4, 5, 6, 7];
 
 export const BENCH_COMMAND = {
   name: 'bench',
@@ -37,7 +39,7 @@ export const BENCH_COMMAND = {
     'Start a local cloud of the bench\'s own, deploy the stacks into it, run the parts in order, print a',
     'table per part and a summary, and write the figures as JSON. Progress goes to stderr, tables to stdout.',
     'Parts: 1 warm path, 2 STS calls, 3 cold start, 4 infrastructure scale, 5 local cloud throughput,',
-    '6 cache bound.',
+    '6 cache bound, 7 fleet model (AssumeRoles per second at 10,000 tenants, validated against the real connector).',
   ].join('\n'),
   options: {
     quick: { type: 'boolean', description: 'a smoke run: fewer calls, smaller scales (figures are still measured)' },
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     progress(`[bench] ${name}: done in ${timings[name].toFixed(0)} s`);
   };
 
-  const needsWorld = [1, 2, 3, 5].some((p) => args.parts.has(p));
+  const needsWorld = [1, 2, 3, 5, 7].some((p) => args.parts.has(p));
   let world: BenchWorld | undefined;
   try {
     if (needsWorld) {
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     await part(2, STS_PART, () => runStsCalls(world!, results, { quick: args.quick, progress }));
     await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
     await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
+    await part(7, FLEET_PART, () => runFleet(world, results, { quick: args.quick, progress }));
   } finally {
     await world?.close();
   }

@@ -26,18 +26,19 @@ import { assumeRoleCount, executionRoleCredentials, resetStats, type BenchWorld,
 export const PART = '2. STS calls';
 export const TENANT_COUNTS = [1, 10, 100] as const;
 
-/** Create `count` customer roles (each its own external ID, trusting only the connector role). */
-export async function createBenchTenants(world: BenchWorld, count: number): Promise<TenantRegistryEntry[]> {
+/** Create `count` customer roles (each its own external ID, trusting only the connector role);
+ *  `label` keeps the roles and tenants of different parts apart in one world. */
+export async function createBenchTenants(world: BenchWorld, count: number, label = 'bench'): Promise<TenantRegistryEntry[]> {
   const t = benchTenant(world);
   const customer = world.config.customers.find((c) => c.name === t.customer)!;
   const iam = new IAMClient(world.cloud.clientConfig(world.cloud.credentialsFor(customer.name)));
   const principal = world.outputs.vendor.connector_role_arn;
   return mapLimited(count, 8, async (i) => {
-    const roleName = `${world.config.rolePrefix}-bench-${String(i).padStart(3, '0')}`;
+    const roleName = `${world.config.rolePrefix}-${label}-${String(i).padStart(3, '0')}`;
     const externalId = generateExternalId();
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: world.config.vendor.accountId, vendorRoleArns: [principal], externalIds: [externalId], tenantIds: [`bench-${i}`] })) }));
+    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(crossAccountTrustPolicy({ vendorAccountId: world.config.vendor.accountId, vendorRoleArns: [principal], externalIds: [externalId], tenantIds: [`${label}-${i}`] })) }));
     await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'invoke-sidecar-functions', PolicyDocument: JSON.stringify(invokeFunctionsPolicy([t.functionArn])) }));
-    return { tenantId: `bench-${i}`, roleArn: roleArn(customer.accountId, roleName), externalId, functionArns: [t.functionArn] };
+    return { tenantId: `${label}-${i}`, roleArn: roleArn(customer.accountId, roleName), externalId, functionArns: [t.functionArn] };
   });
 }
 
