@@ -11,7 +11,11 @@ import { wireCloud } from './wiring';
 
 /** Lambda invocations may run up to 15 minutes. */
 const REQUEST_TIMEOUT_MS = 15 * 60 * 1000;
-const KEEP_ALIVE_TIMEOUT_MS = 5000;
+/** Idle keep-alive sockets are closed after this long. Long on purpose: a client that reuses a
+ *  socket just as the server closes it gets "other side closed" on a request never read (the
+ *  e2e suite hit it under load with Node's 5 s default); AWS's front ends keep idle connections
+ *  for about a minute, so clients are built for that. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {

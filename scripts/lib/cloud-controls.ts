@@ -14,7 +14,9 @@ export interface ControlledCloud {
 /** One control call; the parsed JSON answer (`{}` for an empty one). Throws on a non-2xx answer. */
 export async function control<T = unknown>(cloud: ControlledCloud, method: 'GET' | 'POST' | 'DELETE', name: string, body?: unknown): Promise<T> {
   const res = await fetch(`${cloud.url}/_localcloud/control/${name}`, {
-    method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    // A fresh connection per control call: a POST on a reused socket the server has just closed
+    // fails without being read, and fetch does not retry a POST.
+    method, headers: { 'content-type': 'application/json', connection: 'close' }, body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`local cloud control ${method} ${name} answered ${res.status}: ${text}`);
