@@ -9,6 +9,11 @@ import { performance } from 'node:perf_hooks';
 import type { LaunchCommand } from './isolation/launcher';
 /** Lambda gives the Init phase 10 seconds. */
 export const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Bound on bringing the environment up before Init starts (the namespaces, Node's own start), which
+ * on Lambda is the microVM's boot and not part of the Init budget. Generous: a loaded machine.
+ */
+export const BOOT_TIMEOUT_MS = 60_000;
 
 export interface FunctionErrorPayload {
   readonly errorType: string;
@@ -38,6 +43,7 @@ export type InvocationOutcome =
   | { readonly kind: 'error'; readonly error: FunctionErrorPayload; readonly logs: string; readonly durationMs: number; readonly initDurationMs?: number };
 
 type ChildMessage =
+  | { type: 'started' }
   | { type: 'ready' }
   | { type: 'init-error'; error: FunctionErrorPayload }
   | { type: 'log'; text: string }
@@ -93,12 +99,17 @@ export class Sandbox {
     child.stdout?.on('data', raw);
     child.stderr?.on('data', raw);
     return new Promise((resolve) => {
-      const initTimer = setTimeout(() => {
+      const timeOut = (message: string) => () => {
         this.kill();
-        resolve({ errorType: 'Sandbox.Timedout', errorMessage: `Init phase did not complete within ${INIT_TIMEOUT_MS / 1000} seconds` });
-      }, INIT_TIMEOUT_MS);
+        resolve({ errorType: 'Sandbox.Timedout', errorMessage: message });
+      };
+      // Until the runtime says it started, the boot bound runs; from then, Lambda's Init budget.
+      let initTimer = setTimeout(timeOut(`The execution environment did not start within ${BOOT_TIMEOUT_MS / 1000} seconds`), BOOT_TIMEOUT_MS);
       child.on('message', (msg: ChildMessage) => {
-        if (msg.type === 'ready') {
+        if (msg.type === 'started') {
+          clearTimeout(initTimer);
+          initTimer = setTimeout(timeOut(`Init phase did not complete within ${INIT_TIMEOUT_MS / 1000} seconds`), INIT_TIMEOUT_MS);
+        } else if (msg.type === 'ready') {
           clearTimeout(initTimer);
           this.initDurationMs = performance.now() - started;
           resolve(undefined);
