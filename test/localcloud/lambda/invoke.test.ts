@@ -3,7 +3,7 @@
 // in child Node processes with the execution role's credentials. Cases:
 //   RequestResponse: result, ExecutedVersion, context, environment (and what must NOT leak in)
 //   the role's credentials reach AWS (STS GetCallerIdentity from inside the handler)
-//   warm reuse (module state survives), one invocation per sandbox, scale-out, recycling on
+//   warm reuse (module state survives), one invocation per sandbox, recycling on
 //     configuration change, after a timeout, after idling, when role credentials expire
 //   handler errors, timeouts, init errors, a handler outside the package (refused)
 //   DryRun runs nothing; Event answers 202 and runs later; ClientContext; LogType Tail; logs file
@@ -212,13 +212,7 @@ describe('sandboxes', () => {
     expect(elapsed).toBeLessThan(2 * 1500); // one after another would take 4500 ms
   });
 
-  test('scale out to at most 4 per function; further invocations wait for a free one and all succeed', async () => {
-    const name = await deploy();
-    const outs = await Promise.all([1, 2, 3, 4, 5, 6].map(() => result(name, { action: 'sleep', ms: 600 })));
-    const sandboxes = new Set(outs.map((o) => o.sandbox));
-    expect(sandboxes.size).toBe(4);
-    expect(outs.filter((o) => o.count === 2)).toHaveLength(2);
-  });
+  // Scaling out without a per-function cap, and the throttles beyond a limit: scaling.test.ts.
 
   test('are replaced after a configuration change: new state, new environment', async () => {
     const name = await deploy({ Environment: { Variables: { GREETING: 'one' } } });
