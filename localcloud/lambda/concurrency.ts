@@ -15,11 +15,8 @@
 /** Why an invocation was throttled: the `Reason` of TooManyRequestsException. */
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
-/** AWS's default account concurrency per Region. */
-export const AWS_ACCOUNT_CONCURRENCY = 1000;
-
 /**
- * The local cloud's default account concurrency, and the bound on sandboxes alive at once across
+ * The local cloud's default account concurrency (AWS's default is 1,000 per Region), and the bound on sandboxes alive at once across
  * the whole cloud. Each sandbox is a Node.js process of about 40-60 MB: 200 of them are about
  * 12 GB, half of a 2-core 24 GiB machine, leaving the rest to the cloud itself, Terraform and the
  * other work on the machine; 200 also leaves room above the 100 that must stay unreserved, so a

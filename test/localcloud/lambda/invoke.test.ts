@@ -23,6 +23,7 @@ import { useLambdaCloud } from '../../support/lambda-cloud';
 import { advanceClock, resetClock } from '../../../scripts/lib/cloud-controls';
 import { waitForSandboxProcesses } from '../../support/sandbox-processes';
 import { startSignal } from '../../support/signal-server';
+import { startGate } from '../../support/gate-server';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
 const PROBE_SOURCE = `
@@ -205,11 +206,16 @@ describe('sandboxes', () => {
 
   test('serve one invocation at a time: concurrent invocations run in separate processes, in parallel', async () => {
     const name = await deploy();
-    const started = Date.now();
-    const outs = await Promise.all([1, 2, 3].map(() => result(name, { action: 'sleep', ms: 1500 })));
-    const elapsed = Date.now() - started;
-    expect(new Set(outs.map((o) => o.sandbox)).size).toBe(3);
-    expect(elapsed).toBeLessThan(2 * 1500); // one after another would take 4500 ms
+    const gate = await startGate();
+    try {
+      const calls = [1, 2, 3].map(() => result(name, { action: 'sleep', ms: 0, signalUrl: gate.url }));
+      await gate.arrivals(3); // all three running at once: one after another, the second would never arrive
+      gate.releaseAll();
+      const outs = await Promise.all(calls);
+      expect(new Set(outs.map((o) => o.sandbox)).size).toBe(3);
+    } finally {
+      gate.close();
+    }
   });
 
   // Scaling out without a per-function cap, and the throttles beyond a limit: scaling.test.ts.

@@ -6,7 +6,7 @@
 //   a slow function holding its calls does not delay another function's call
 //   reserved concurrency 2: a third concurrent call is throttled (429 TooManyRequestsException,
 //     Reason ReservedFunctionConcurrentInvocationLimitExceeded); once one ends, calls run again
-//   reserved concurrency 0 throttles every call
+//   reserved concurrency 0 throttles every call (and the raw 429's header and body, as Lambda sends them)
 //   the account limit (3 here) throttles with Reason ConcurrentInvocationLimitExceeded, and
 //     leaves nothing to reserve below 100 ("...minimum value of [3]")
 //   Put/Get/DeleteFunctionConcurrency round-trip (GetFunction's Concurrency too); reserving past
@@ -20,6 +20,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { createRole, failure, handlerZip } from '../../support/localcloud-zips';
 import { useLambdaCloud } from '../../support/lambda-cloud';
 import { startGate, type Gate } from '../../support/gate-server';
+import { RawHttp, expectLambdaError } from '../../support/raw-http';
 import { createTestUser, startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
 
 jest.setTimeout(120_000);
@@ -145,11 +146,14 @@ describe('reserved concurrency', () => {
     await fx.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name })); // the next tests reserve from 0
   });
 
-  test('0 throttles every call', async () => {
+  test('0 throttles every call: 429, x-amzn-errortype TooManyRequestsException, Lambda\'s body with the Reason', async () => {
     const name = await deploy(fx.lambda, fx.roleArn);
     await fx.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
     const e = await throttled(invoke(fx.lambda, name));
     expect(e.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    const raw = await new RawHttp(fx.cloud.port, fx.cloud.credentialsFor('customer-a')).signedLambda('POST', `/2015-03-31/functions/${name}/invocations`, '{}');
+    expectLambdaError(raw, 429, 'TooManyRequestsException');
+    expect(JSON.parse(raw.body)).toEqual({ Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
     await fx.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
     sandboxOf(await invoke(fx.lambda, name));
   });
