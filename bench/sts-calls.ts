@@ -3,7 +3,7 @@
 // 1,000 connector calls spread over 1, 10 and 100 tenants, and for 100 concurrent first calls of
 // one tenant. The connector runs IN PROCESS here (createConnectorHandler with the real
 // ScopedClientCache and SDK clients, signing as the connector's execution role, against the
-// local cloud): a deployed connector spreads concurrent calls over up to 4 sandboxes, each with
+// local cloud): a deployed connector spreads concurrent calls over a sandbox per call in flight, each with
 // its own cache, which would count sandboxes rather than the cache. The 100 tenants are real:
 // 100 roles in a customer account, each trusting the connector role with its own external ID.
 // ---------------------------------------------------------------------------

@@ -11,11 +11,13 @@
 //   LOCALCLOUD_SANDBOX_ISOLATION  auto (default) | required | none: how Lambda sandboxes are kept apart
 //   LOCALCLOUD_RUNTIMES        optional JSON {"nodejs22.x": "/path/to/node"}: Node.js binaries by runtime
 //   LOCALCLOUD_IAM_PROPAGATION_MS default 0: IAM changes reach the other services at once
+//   LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY default 200: Lambda's concurrency limit per account
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LocalAccount } from './core/accounts';
 import { BODY_TIMEOUT_MS } from './core/body';
+import { DEFAULT_ACCOUNT_CONCURRENCY } from './lambda/concurrency';
 import { SANDBOX_ISOLATION_MODES, type SandboxIsolationMode } from './lambda/isolation/select';
 import { DEFAULT_PORT, LocalCloudOptionsError, parseAccounts, type LocalCloudOptions } from './options';
 
@@ -55,6 +57,20 @@ export function iamPropagationFromEnv(env: NodeJS.ProcessEnv = process.env): num
     throw new LocalCloudOptionsError(`LOCALCLOUD_IAM_PROPAGATION_MS must be a whole number of milliseconds, 0 or more (got "${raw}"); unset it or use 0 for changes that apply at once`);
   }
   return ms;
+}
+
+/**
+ * LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY: Lambda's concurrency limit of each account, and the bound
+ * on sandboxes alive at once (options.ts `accountConcurrency`). Digits only, 1 or more.
+ */
+export function accountConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY;
+  if (raw === undefined || raw === '') return DEFAULT_ACCOUNT_CONCURRENCY;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+    throw new LocalCloudOptionsError(`LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY must be a whole number, 1 or more (got "${raw}"); unset it for the default of ${DEFAULT_ACCOUNT_CONCURRENCY}`);
+  }
+  return n;
 }
 
 /** The accounts of an accounts file: `{"accounts": [...]}`. */
@@ -103,5 +119,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalCloud
     sandboxIsolation: isolationFromEnv(env),
     runtimes: runtimesFromEnv(env),
     iamPropagationMs: iamPropagationFromEnv(env),
+    accountConcurrency: accountConcurrencyFromEnv(env),
   };
 }

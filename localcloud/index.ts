@@ -8,6 +8,7 @@ export { DEFAULT_PORT, LocalCloudOptionsError, PortInUseError, parseAccounts, ty
 export type { LocalAccount } from './core/accounts';
 export { Clock } from './core/clock';
 export { StateFileError, wipeState } from './core/state';
-export { accountsFromFile, bodyTimeoutFromEnv, iamPropagationFromEnv, isolationFromEnv, optionsFromEnv, portFromEnv, runtimesFromEnv } from './env';
+export { accountConcurrencyFromEnv, accountsFromFile, bodyTimeoutFromEnv, iamPropagationFromEnv, isolationFromEnv, optionsFromEnv, portFromEnv, runtimesFromEnv } from './env';
 export { SandboxIsolationUnavailableError, type SandboxIsolationMode } from './lambda/isolation/select';
 export { RuntimeUnavailableError } from './lambda/runtimes';
+export { DEFAULT_ACCOUNT_CONCURRENCY } from './lambda/concurrency';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { LocalAccount } from './core/accounts';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './core/body';
 import type { Clock } from './core/clock';
+import { DEFAULT_ACCOUNT_CONCURRENCY } from './lambda/concurrency';
 import { SANDBOX_ISOLATION_MODES, type SandboxIsolationMode } from './lambda/isolation/select';
 
 export const LOOPBACK = '127.0.0.1';
@@ -45,6 +46,16 @@ export interface LocalCloudOptions {
    * @default 0: every change applies to the next request
    */
   readonly iamPropagationMs?: number;
+  /**
+   * Lambda's concurrency limit of each account (per Region): invocations in flight beyond it are
+   * throttled (429 TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded), and at
+   * most this many sandboxes are alive across the cloud. AWS's default is 1,000
+   * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html); here each sandbox is a
+   * Node.js process of 40-60 MB, so the default is what a 2-core 24 GiB machine holds with room
+   * to spare. At most all but 100 of it can be reserved (all of it stays unreserved below 100).
+   * @default 200 (DEFAULT_ACCOUNT_CONCURRENCY)
+   */
+  readonly accountConcurrency?: number;
 }
 
 /** The running local cloud. */
@@ -71,6 +82,7 @@ export interface ResolvedOptions {
   readonly sandboxIsolation: SandboxIsolationMode;
   readonly runtimes: Readonly<Record<string, string>>;
   readonly iamPropagationMs: number;
+  readonly accountConcurrency: number;
 }
 
 /** Thrown when the port is taken (another local cloud, or another program). */
@@ -155,6 +167,7 @@ export function resolveOptions(options: LocalCloudOptions): ResolvedOptions {
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
     bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
     iamPropagationMs: nonNegativeInteger(options.iamPropagationMs ?? 0, 'iamPropagationMs'),
+    accountConcurrency: positiveInteger(options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY, 'accountConcurrency'),
     ...(options.clock ? { clock: options.clock } : {}),
     sandboxIsolation: isolationMode(options.sandboxIsolation ?? 'auto'),
     runtimes: runtimePaths(options.runtimes ?? {}),

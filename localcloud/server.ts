@@ -46,7 +46,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   endpointUrl = `http://${LOOPBACK}:${port}`;
   cloud.log.event('started', {
     url: endpointUrl, stateDir: settings.stateDir, testControls: settings.testControls,
-    iamPropagationMs: settings.iamPropagationMs, sandboxIsolation: cloud.isolation.launcher.isolation,
+    iamPropagationMs: settings.iamPropagationMs, accountConcurrency: settings.accountConcurrency, sandboxIsolation: cloud.isolation.launcher.isolation,
   });
 
   let closing: Promise<void> | undefined;

@@ -15,6 +15,7 @@ import { createIamService } from './iam/service';
 import { selectIsolation, type SandboxIsolation, type SandboxIsolationMode } from './lambda/isolation/select';
 import { RuntimeCatalog } from './lambda/runtimes';
 import { IamStore, type IamView } from './iam/store';
+import { DEFAULT_ACCOUNT_CONCURRENCY } from './lambda/concurrency';
 import { createLambdaService } from './lambda/service';
 import { createAuthenticator, type Authenticator } from './pipeline/authenticate';
 import { RoleSessionIssuer } from './sts/assume-role';
@@ -30,6 +31,8 @@ export interface CloudInput {
   readonly runtimes: Readonly<Record<string, string>>;
   /** How long an IAM change takes to reach the other services (iam/propagation.ts). @default 0 */
   readonly iamPropagationMs?: number;
+  /** Lambda's account concurrency limit, and the bound on sandboxes alive at once. @default DEFAULT_ACCOUNT_CONCURRENCY */
+  readonly accountConcurrency?: number;
 }
 
 /** The parts of one running local cloud, as the request pipeline and the server use them. */
@@ -68,7 +71,7 @@ export function wireCloud(input: CloudInput): Cloud {
   const services: Record<ServiceName, Service> = {
     iam: createIamService(iam),
     sts: createStsService(issuer),
-    lambda: createLambdaService({ now, host: { launcher: isolation.launcher, runtimes } }),
+    lambda: createLambdaService({ now, host: { launcher: isolation.launcher, runtimes }, accountConcurrency: input.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY }),
   };
   return {
     stateDir: input.stateDir,

@@ -6,6 +6,7 @@
 // on one error type; `renderLambdaError` is the only place that turns one into bytes.
 // ---------------------------------------------------------------------------
 import { AwsError, type ServiceResponse } from '../contracts';
+import type { ThrottleReason } from './concurrency';
 
 // ---------------------------------------------------------------------------
 // Constructors, one per code Lambda answers with. Each says when it is thrown.
@@ -48,10 +49,13 @@ export function preconditionFailed(): AwsError {
   return new AwsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id', 412);
 }
 
-/** Reserved concurrency is exhausted (or zero): the invocation is throttled. */
+/**
+ * Thrown when an invocation is beyond a concurrency limit: the function's reserved concurrency
+ * (or it is 0), or the account's. 429 with the limit in `Reason`, as Lambda answers:
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (TooManyRequestsException)
+ */
 export class ThrottledError extends AwsError {
-  readonly reason = 'ReservedFunctionConcurrentInvocationLimitExceeded';
-  constructor() {
+  constructor(readonly reason: ThrottleReason) {
     super('TooManyRequestsException', 'Rate Exceeded.', 429);
     this.name = 'ThrottledError';
   }

@@ -7,8 +7,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LaunchCommand } from './isolation/launcher';
-/** Lambda gives the Init phase 10 seconds. */
+/** Lambda gives the Init phase 10 seconds.
+ *  https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html */
 export const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Bound on bringing the environment up before Init starts (the namespaces, Node's own start), which
+ * on Lambda is the microVM's boot and not part of the Init budget. Generous: a loaded machine.
+ */
+export const BOOT_TIMEOUT_MS = 60_000;
+
+/** The two start-up bounds of a sandbox; tests shorten them so as not to wait a minute. */
+export interface SandboxBounds {
+  /** From spawn until the runtime says it started. @default BOOT_TIMEOUT_MS */
+  readonly bootTimeoutMs?: number;
+  /** From the runtime's start until the handler is loaded (Lambda's Init phase). @default INIT_TIMEOUT_MS */
+  readonly initTimeoutMs?: number;
+}
+
+/** A bound in seconds as the error messages say it: `60`, `10`, `0.5`. */
+function seconds(ms: number): string {
+  return String(ms / 1000);
+}
 
 export interface FunctionErrorPayload {
   readonly errorType: string;
@@ -38,6 +57,7 @@ export type InvocationOutcome =
   | { readonly kind: 'error'; readonly error: FunctionErrorPayload; readonly logs: string; readonly durationMs: number; readonly initDurationMs?: number };
 
 type ChildMessage =
+  | { type: 'started' }
   | { type: 'ready' }
   | { type: 'init-error'; error: FunctionErrorPayload }
   | { type: 'log'; text: string }
@@ -67,8 +87,13 @@ export class Sandbox {
   busy = false;
   lastUsedAt: number;
 
-  constructor(readonly spec: SandboxSpec, private readonly now: () => number = Date.now) {
+  private readonly bootTimeoutMs: number;
+  private readonly initTimeoutMs: number;
+
+  constructor(readonly spec: SandboxSpec, private readonly now: () => number = Date.now, bounds: SandboxBounds = {}) {
     this.lastUsedAt = now();
+    this.bootTimeoutMs = bounds.bootTimeoutMs ?? BOOT_TIMEOUT_MS;
+    this.initTimeoutMs = bounds.initTimeoutMs ?? INIT_TIMEOUT_MS;
   }
 
   get alive(): boolean {
@@ -93,12 +118,17 @@ export class Sandbox {
     child.stdout?.on('data', raw);
     child.stderr?.on('data', raw);
     return new Promise((resolve) => {
-      const initTimer = setTimeout(() => {
+      const timeOut = (message: string) => () => {
         this.kill();
-        resolve({ errorType: 'Sandbox.Timedout', errorMessage: `Init phase did not complete within ${INIT_TIMEOUT_MS / 1000} seconds` });
-      }, INIT_TIMEOUT_MS);
+        resolve({ errorType: 'Sandbox.Timedout', errorMessage: message });
+      };
+      // Until the runtime says it started, the boot bound runs; from then, Lambda's Init budget.
+      let initTimer = setTimeout(timeOut(`The execution environment did not start within ${seconds(this.bootTimeoutMs)} seconds`), this.bootTimeoutMs);
       child.on('message', (msg: ChildMessage) => {
-        if (msg.type === 'ready') {
+        if (msg.type === 'started') {
+          clearTimeout(initTimer);
+          initTimer = setTimeout(timeOut(`Init phase did not complete within ${seconds(this.initTimeoutMs)} seconds`), this.initTimeoutMs);
+        } else if (msg.type === 'ready') {
           clearTimeout(initTimer);
           this.initDurationMs = performance.now() - started;
           resolve(undefined);

@@ -22,10 +22,12 @@ export interface LambdaServiceDeps {
   readonly now: () => Date;
   /** How sandboxes start: chosen once when the cloud starts (isolation/select.ts). */
   readonly host: SandboxHost;
+  /** The account concurrency limit, and the bound on sandboxes alive across the cloud. */
+  readonly accountConcurrency: number;
 }
 
 export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
-  const pool = new SandboxPool({ now: () => deps.now().getTime() });
+  const pool = new SandboxPool({ now: () => deps.now().getTime() }, { accountConcurrency: deps.accountConcurrency });
   return {
     async handle(req: ServiceRequest, ctx: ServiceContext): Promise<ServiceResponse> {
       try {

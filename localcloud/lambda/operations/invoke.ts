@@ -4,6 +4,10 @@
 // runs nothing). Payload limits, ClientContext and LogType Tail as Lambda has them.
 // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (payload sizes)
+// Beyond the function's or the account's concurrency, RequestResponse answers 429
+// TooManyRequestsException (sandbox-pool.ts, concurrency.ts); Event waits for capacity, as
+// Lambda's queue for asynchronous invocations does.
+// https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
 // ---------------------------------------------------------------------------
 import type { ServiceResponse } from '../../contracts';
 import { invalidRequestContent, requestTooLarge, validationError } from '../errors';
@@ -87,7 +91,15 @@ async function run(op: Operation, t: Target, payload: string, context: unknown, 
     op.req.requestId,
     payload,
     { invokedFunctionArn: t.ref.qualifier ? `${fn.arn}:${t.ref.qualifier}` : fn.arn, clientContext: context },
-    { reservedConcurrency: fn.reservedConcurrency, queueWhenThrottled },
+    {
+      admission: {
+        scope: `${fn.accountId}:${fn.region}`,
+        functionArn: fn.arn,
+        reserved: fn.reservedConcurrency,
+        reservedInScope: op.store.list(fn.accountId, fn.region).reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0),
+      },
+      queueWhenThrottled,
+    },
   );
   const checked: InvocationOutcome = outcome.kind === 'success' && Buffer.byteLength(outcome.payload, 'utf8') > SYNC_RESPONSE_LIMIT_BYTES
     ? { ...outcome, kind: 'error', error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_RESPONSE_LIMIT_BYTES} bytes).` } }

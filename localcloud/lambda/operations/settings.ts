@@ -2,10 +2,13 @@
 // Per-function settings the Terraform provider reads or writes besides the configuration:
 // reserved concurrency, tags, and the code-signing config (always none here).
 // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
+// https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConcurrency.html (GET /2019-09-30/...)
+// https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunctionConcurrency.html
 // https://docs.aws.amazon.com/lambda/latest/api/API_TagResource.html
 // https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionCodeSigningConfig.html
 // ---------------------------------------------------------------------------
 import { parseFunctionArn } from '../../core/arns';
+import { reservationFits, unreservedMinimumMessage } from '../concurrency';
 import { invalidParameter, resourceNotFound } from '../errors';
 import { policyDocument } from '../function-policy';
 import { json, noContent, target, type Operation } from '../operation';
@@ -14,10 +17,6 @@ import { checkTags, parseJsonBody, putConcurrencyBody, tagResourceBody } from '.
 // ---------------------------------------------------------------------------
 // Concurrency
 // ---------------------------------------------------------------------------
-
-/** Lambda's default account concurrency, of which 100 must stay unreserved. */
-export const ACCOUNT_CONCURRENCY = 1000;
-export const MIN_UNRESERVED_CONCURRENCY = 100;
 
 function noQualifier(qualifier: string | undefined, operation: string): void {
   if (qualifier !== undefined) throw invalidParameter(`${operation} applies to the function, not to a version; remove the qualifier.`);
@@ -30,8 +29,10 @@ export async function putFunctionConcurrency(op: Operation) {
   const reservedElsewhere = op.store.list(t.fn.accountId, t.fn.region)
     .filter((f) => f.arn !== t.fn.arn)
     .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
-  if (reservedElsewhere + body.ReservedConcurrentExecutions > ACCOUNT_CONCURRENCY - MIN_UNRESERVED_CONCURRENCY) {
-    throw invalidParameter(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`);
+  // At least 100 of the account's concurrency stays unreserved (all of it below 100):
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+  if (!reservationFits(op.pool.accountConcurrency, reservedElsewhere, body.ReservedConcurrentExecutions)) {
+    throw invalidParameter(unreservedMinimumMessage(op.pool.accountConcurrency));
   }
   op.store.update(t.fn.arn, (fn) => {
     fn.reservedConcurrency = body.ReservedConcurrentExecutions;

@@ -8,11 +8,15 @@
 // Error shapes: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
 //
 // Protocol (parent <-> child, JSON over the IPC channel):
-//   child  -> {type:'ready'} | {type:'init-error', error}
+//   child  -> {type:'started'} then {type:'ready'} | {type:'init-error', error}
 //   parent -> {type:'invoke', id, payload, context:{...}, deadlineMs}
 //   child  -> {type:'log', text}* then {type:'result', id, payload} | {type:'error', id, error}
 // ---------------------------------------------------------------------------
 'use strict';
+
+// First word to the parent, before anything is loaded: the environment is up (namespaces made,
+// Node started), so Lambda's Init phase, and its 10 s budget, starts now.
+process.send?.({ type: 'started' });
 
 const fs = require('node:fs');
 const path = require('node:path');

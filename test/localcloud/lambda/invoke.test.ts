@@ -3,7 +3,7 @@
 // in child Node processes with the execution role's credentials. Cases:
 //   RequestResponse: result, ExecutedVersion, context, environment (and what must NOT leak in)
 //   the role's credentials reach AWS (STS GetCallerIdentity from inside the handler)
-//   warm reuse (module state survives), one invocation per sandbox, scale-out, recycling on
+//   warm reuse (module state survives), one invocation per sandbox, recycling on
 //     configuration change, after a timeout, after idling, when role credentials expire
 //   handler errors, timeouts, init errors, a handler outside the package (refused)
 //   DryRun runs nothing; Event answers 202 and runs later; ClientContext; LogType Tail; logs file
@@ -23,6 +23,7 @@ import { useLambdaCloud } from '../../support/lambda-cloud';
 import { advanceClock, resetClock } from '../../../scripts/lib/cloud-controls';
 import { waitForSandboxProcesses } from '../../support/sandbox-processes';
 import { startSignal } from '../../support/signal-server';
+import { startGate } from '../../support/gate-server';
 
 /** A handler that reports what it sees, and can be told to fail, sleep, or answer big. */
 const PROBE_SOURCE = `
@@ -205,20 +206,19 @@ describe('sandboxes', () => {
 
   test('serve one invocation at a time: concurrent invocations run in separate processes, in parallel', async () => {
     const name = await deploy();
-    const started = Date.now();
-    const outs = await Promise.all([1, 2, 3].map(() => result(name, { action: 'sleep', ms: 1500 })));
-    const elapsed = Date.now() - started;
-    expect(new Set(outs.map((o) => o.sandbox)).size).toBe(3);
-    expect(elapsed).toBeLessThan(2 * 1500); // one after another would take 4500 ms
+    const gate = await startGate();
+    try {
+      const calls = [1, 2, 3].map(() => result(name, { action: 'sleep', ms: 0, signalUrl: gate.url }));
+      await gate.arrivals(3); // all three running at once: one after another, the second would never arrive
+      gate.releaseAll();
+      const outs = await Promise.all(calls);
+      expect(new Set(outs.map((o) => o.sandbox)).size).toBe(3);
+    } finally {
+      gate.close();
+    }
   });
 
-  test('scale out to at most 4 per function; further invocations wait for a free one and all succeed', async () => {
-    const name = await deploy();
-    const outs = await Promise.all([1, 2, 3, 4, 5, 6].map(() => result(name, { action: 'sleep', ms: 600 })));
-    const sandboxes = new Set(outs.map((o) => o.sandbox));
-    expect(sandboxes.size).toBe(4);
-    expect(outs.filter((o) => o.count === 2)).toHaveLength(2);
-  });
+  // Scaling out without a per-function cap, and the throttles beyond a limit: scaling.test.ts.
 
   test('are replaced after a configuration change: new state, new environment', async () => {
     const name = await deploy({ Environment: { Variables: { GREETING: 'one' } } });

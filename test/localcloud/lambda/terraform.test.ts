@@ -2,11 +2,13 @@
 // The real Terraform AWS provider (hashicorp/aws 5.100.0, from the offline mirror) deploys a
 // function into the local cloud, plans no change, and destroys it. One function only: the
 // provider waits 5 s after every function create or update. Cases, in order:
-//   apply: aws_iam_role + aws_lambda_function (zip, nodejs22.x, environment, timeout, memory)
+//   apply: aws_iam_role + aws_lambda_function (zip, nodejs22.x, environment, timeout, memory,
+//          reserved_concurrent_executions = 2: PutFunctionConcurrency after the create)
 //          + aws_lambda_permission (vendor account)
 //   the deployed function runs (SDK Invoke) with the configured environment, and the vendor
 //     may invoke it because of the permission Terraform added
-//   plan -detailed-exitcode: 0 (nothing to change)
+//   plan -detailed-exitcode: 0 (nothing to change; the reservation is read from GetFunction's Concurrency)
+//   apply with reserved_concurrent_executions = -1 (unreserved): DeleteFunctionConcurrency, then no change planned
 //   destroy: function, permission and role are gone
 // ---------------------------------------------------------------------------
 import { execFile } from 'node:child_process';
@@ -14,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetFunctionCommand, GetPolicyCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, GetFunctionConcurrencyCommand, GetPolicyCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { handlerZip } from '../../support/localcloud-zips';
 import { terraformEnv } from '../../../scripts/terraform-env';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
@@ -72,6 +74,11 @@ resource "aws_iam_role" "exec" {
   })
 }
 
+variable "reserved_concurrency" {
+  type    = number
+  default = 2
+}
+
 resource "aws_lambda_function" "fn" {
   function_name    = "${FUNCTION_NAME}"
   filename         = "\${path.module}/function.zip"
@@ -81,6 +88,7 @@ resource "aws_lambda_function" "fn" {
   role             = aws_iam_role.exec.arn
   timeout          = 12
   memory_size      = 256
+  reserved_concurrent_executions = var.reserved_concurrency
   environment {
     variables = { GREETING = "from-terraform" }
   }
@@ -128,6 +136,7 @@ test('the deployed function has the configuration Terraform declared', async () 
     Runtime: 'nodejs22.x', Handler: 'index.handler', Timeout: 12, MemorySize: 256, Environment: { Variables: { GREETING: 'from-terraform' } },
     Role: `arn:aws:iam::${cloud.accounts['customer-a'].accountId}:role/${ROLE_NAME}`,
   });
+  expect(fn.Concurrency).toEqual({ ReservedConcurrentExecutions: 2 });
 });
 
 test('the deployed function runs with its environment', async () => {
@@ -150,8 +159,18 @@ test('terraform plan -detailed-exitcode finds nothing to change (exit 0)', async
   expect(plan.output).toContain('No changes.');
 });
 
+test('reserved_concurrent_executions = -1 removes the reservation (DeleteFunctionConcurrency), and then plans no change', async () => {
+  const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-var', 'reserved_concurrency=-1']);
+  expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+  expect(apply.output).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+  expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: FUNCTION_NAME }))).ReservedConcurrentExecutions).toBeUndefined();
+  expect((await lambda.send(new GetFunctionCommand({ FunctionName: FUNCTION_NAME }))).Concurrency).toBeUndefined();
+  const plan = await terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color', '-var', 'reserved_concurrency=-1']);
+  expect({ code: plan.code, output: plan.code === 0 ? '' : plan.output }).toEqual({ code: 0, output: '' });
+});
+
 test('terraform destroy removes the function, its permission and the role', async () => {
-  const destroy = await terraform(['destroy', '-auto-approve', '-input=false', '-no-color']);
+  const destroy = await terraform(['destroy', '-auto-approve', '-input=false', '-no-color', '-var', 'reserved_concurrency=-1']);
   expect({ code: destroy.code, output: destroy.code === 0 ? '' : destroy.output }).toEqual({ code: 0, output: '' });
   expect(destroy.output).toContain('Destroy complete! Resources: 3 destroyed.');
   await expect(lambda.send(new GetFunctionCommand({ FunctionName: FUNCTION_NAME }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });

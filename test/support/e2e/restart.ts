@@ -22,7 +22,7 @@ import { terraformEnv } from '../../../scripts/terraform-env';
 import { connectorRefusedNotYet, untilPropagated } from './propagation';
 import { configSecrets, redactSecrets } from './secret-scan';
 
-export const IN_FLIGHT_CALLS = 4; // the local Lambda runs at most 4 sandboxes per function
+export const IN_FLIGHT_CALLS = 4; // calls in flight at the stop, each in a sandbox of its own
 export const SETTLE_BOUND_MS = 15_000;
 // Longer than any cold start before the stop, so no in-flight call can finish before it.
 const SAMPLE_SLEEP_MS = 8_000;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCloudOptionsError, accountsFromFile, iamPropagationFromEnv, optionsFromEnv, portFromEnv } from '../../../localcloud';
+import { DEFAULT_ACCOUNT_CONCURRENCY, LocalCloudOptionsError, accountConcurrencyFromEnv, accountsFromFile, iamPropagationFromEnv, optionsFromEnv, portFromEnv } from '../../../localcloud';
 
 const ACCOUNT = { accountId: '111111111111', accessKeyId: 'AKIAENVTEST000000001', secretAccessKey: 'env-test-secret-0000000000000001' };
 
@@ -26,12 +26,12 @@ describe('optionsFromEnv', () => {
 
     const options = optionsFromEnv({
       LOCALCLOUD_ACCOUNTS_FILE: file, LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_PORT: '0', LOCALCLOUD_TEST_CONTROLS: '1', LOCALCLOUD_BODY_TIMEOUT_MS: '500', LOCALCLOUD_IAM_PROPAGATION_MS: '1500',
-      LOCALCLOUD_SANDBOX_ISOLATION: 'required', LOCALCLOUD_RUNTIMES: '{"nodejs22.x":"/opt/node22/bin/node"}',
+      LOCALCLOUD_SANDBOX_ISOLATION: 'required', LOCALCLOUD_RUNTIMES: '{"nodejs22.x":"/opt/node22/bin/node"}', LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY: '7',
     });
 
     expect(options).toEqual({
       accounts: [{ ...ACCOUNT, name: 'one' }], stateDir: dir, port: 0, testControls: true, bodyTimeoutMs: 500, iamPropagationMs: 1500,
-      sandboxIsolation: 'required', runtimes: { 'nodejs22.x': '/opt/node22/bin/node' },
+      sandboxIsolation: 'required', runtimes: { 'nodejs22.x': '/opt/node22/bin/node' }, accountConcurrency: 7,
     });
   });
 
@@ -97,5 +97,29 @@ describe('accountsFromFile', () => {
     const { secretAccessKey: _secret, ...withoutSecret } = ACCOUNT;
 
     expect(() => accountsFromFile(accountsFile({ accounts: [withoutSecret] }))).toThrow('accounts[0].secretAccessKey');
+  });
+});
+
+describe('accountConcurrencyFromEnv', () => {
+  test.each([
+    [undefined, DEFAULT_ACCOUNT_CONCURRENCY],
+    ['', DEFAULT_ACCOUNT_CONCURRENCY],
+    ['1', 1],
+    ['1000', 1000],
+  ])('GIVEN LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY=%p WHEN read THEN the limit is %p', (raw, limit) => {
+    expect(accountConcurrencyFromEnv(raw === undefined ? {} : { LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY: raw })).toBe(limit);
+  });
+
+  test.each(['0', '-1', '1.5', '1e3', 'ten', ' 5'])('GIVEN LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY=%p WHEN read THEN it is refused naming the variable and the value', (raw) => {
+    const read = () => accountConcurrencyFromEnv({ LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY: raw });
+
+    expect(read).toThrow(LocalCloudOptionsError);
+    expect(read).toThrow(`LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY must be a whole number, 1 or more (got "${raw}")`);
+  });
+
+  test('GIVEN the variable WHEN the options are read THEN they carry it', () => {
+    const env = { LOCALCLOUD_ACCOUNTS_FILE: accountsFile({ accounts: [ACCOUNT] }), LOCALCLOUD_STATE_DIR: dir, LOCALCLOUD_LAMBDA_ACCOUNT_CONCURRENCY: '3' };
+
+    expect(optionsFromEnv(env).accountConcurrency).toBe(3);
   });
 });

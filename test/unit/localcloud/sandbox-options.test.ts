@@ -53,6 +53,10 @@ describe('startLocalCloud refuses bad sandbox options before it listens', () => 
   test('a relative binary path', async () => {
     await expect(startLocalCloud({ accounts: [ACCOUNT], stateDir: dir, port: 0, runtimes: { 'nodejs22.x': 'node' } })).rejects.toThrow('must be an absolute path');
   });
+
+  test.each([0, -1, 2.5])('an account concurrency of %p', async (accountConcurrency) => {
+    await expect(startLocalCloud({ accounts: [ACCOUNT], stateDir: dir, port: 0, accountConcurrency })).rejects.toThrow(`accountConcurrency must be a positive whole number (got ${accountConcurrency})`);
+  });
 });
 
 describe('RuntimeCatalog', () => {
