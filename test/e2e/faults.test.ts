@@ -24,12 +24,13 @@ import { accountRootArn, parseFunctionArn, roleSessionName } from '../../rules/n
 import { advanceClock, resetClock } from '../support/e2e/local-controls';
 import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from '../support/e2e/fault-controls';
 import { connectorRefusedNotYet, untilPropagated } from '../support/e2e/propagation';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { callConnector, loadWorld, tenantOf, type ConnectorSuccess, type LambdaFailure } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const LOCAL_ONLY = 'injects faults and moves the clock of the local cloud: local target only';
+const local = world.ownsStacks;
+const LOCAL_ONLY = notOwnStacks('injects faults, moves the clock and deletes a function of the local cloud');
 const [customerA, customerB] = world.config.customers;
 const acme = tenantOf(world, customerA.name);
 const globex = tenantOf(world, customerB.name);

@@ -17,12 +17,13 @@ import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import {
   configSecrets, credentialSecrets, describeFindings, localCloudStateSecrets, logFilesUnder, redactSecrets, scanFiles, scanText, type Secret,
 } from '../support/e2e/secret-scan';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { callConnector, callVend, loadWorld, tenantOf } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const SKIP_REASON = 'on the aws target the functions log to CloudWatch and the local cloud does not run: no local logs to scan';
+const local = world.ownsStacks;
+const SKIP_REASON = notOwnStacks('scans the logs this run produced (its own cloud\'s server log, its functions\' logs, its deploy log; on aws they are in CloudWatch)');
 const runDir = process.env.SIDECAR_E2E_DIR ?? '';
 const serverLog = process.env.SIDECAR_E2E_CLOUD_LOG ?? '';
 const stateDir = join(runDir, 'localcloud');

@@ -21,16 +21,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveTarget } from '../../config/load';
 import { VENDOR_STACK_NAME } from '../../rules/naming';
 import {
   ACTIONABLE, IN_FLIGHT_CALLS, RestartableDeployment, SETTLE_BOUND_MS, sleep, stateFiles, untilExited, type HammerLedger, type Session,
 } from '../support/e2e/restart';
+import { notOwnStacks, ownsStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { refusalOf } from '../support/refusal';
 
-const local = resolveTarget() === 'local';
-const LOCAL_ONLY = 'stops and restarts the local cloud\'s process: local target only';
+const local = ownsStacks();
+const LOCAL_ONLY = notOwnStacks('deploys into a local cloud of its own, then stops and restarts that cloud\'s process');
 
 let world: RestartableDeployment;
 /** Issued before the restarts, by the first test. */

@@ -20,13 +20,14 @@ import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import { accountOperator, connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import { untilPropagated, untilServed, untilVerdict } from '../support/e2e/propagation';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { destroyVendor, redeploy } from '../support/e2e/stacks';
 import { callConnector, callVend, loadWorld, tenantIdsOf, tenantOf, type ConnectorSuccess } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const REASON = 'destroys and redeploys the vendor stack: local target only';
+const local = world.ownsStacks;
+const REASON = notOwnStacks('destroys and redeploys the vendor stack');
 /** Two Terraform runs (destroy, deploy; each with a synth) on a loaded 2-core machine. */
 const RECREATE_TIMEOUT_MS = 600_000;
 /** Cold connector and vend sandboxes after the re-creation, STS and Lambda round trips. */
