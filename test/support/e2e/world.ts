@@ -42,6 +42,8 @@ export interface World {
    * execution role needs them (and the local target: on AWS only lambda.amazonaws.com may).
    */
   readonly testControls: boolean;
+  /** The deploy's outputs file this world was read from. */
+  readonly outputsFile: string;
   readonly config: LoadedConfig;
   readonly outputs: DeployOutputs;
   readonly region: string;
@@ -85,6 +87,7 @@ export function loadWorld(): World {
     endpoint: file.endpoint,
     ownsStacks: file.ownsStacks === true,
     testControls: file.target === 'local' && file.testControls === true,
+    outputsFile: file.outputsFile,
     config,
     outputs,
     region: config.region,
