@@ -89,8 +89,9 @@ describe('SIDECAR_E2E_STACKS=deployed on stacks deployed beforehand', () => {
           expect(skipped.filter((s) => s.file === file).length).toBeGreaterThan(0);
         }
         for (const s of skipped.filter((x) => x.file !== 'test/e2e/external-id.test.ts')) expect(s.reason).toMatch(/only on stacks this run deployed itself .*SIDECAR_E2E_STACKS=deployed/);
-        expect(res.stderr).toMatch(/Skipped on this target:\n {2}- destroys and redeploys the vendor stack: only on stacks this run deployed itself/);
-        expect(res.stderr).toMatch(/^trust survives the vendor re-creating its roles +skipped +0 +0 +\d+ +destroys and redeploys/m);
+        expect(res.stderr).toMatch(/Skipped on this target:\n\s+- destroys and redeploys the vendor stack: only on stacks this run deployed itself/);
+        expect(res.stderr).toMatch(/^trust survives the vendor re-creating its roles +skipped +0 +0 +\d+ +\[\d+\]/m);
+        expect(res.stderr).toMatch(/^ *\[\d+\] destroys and redeploys the vendor stack: only on stacks this run deployed itself/m);
         expect(res.stderr).toMatch(/^wrong, missing or another customer's external ID refused +passed +\d+ +0 /m);
       } finally {
         rmSync(home, { recursive: true, force: true });

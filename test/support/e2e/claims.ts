@@ -114,16 +114,19 @@ export function verdictOf(r: ClaimRow): 'FAILED' | 'passed' | 'skipped' {
   return r.failed > 0 ? 'FAILED' : r.passed > 0 ? 'passed' : 'skipped';
 }
 
-/** The table printed at the end of an e2e run. */
+/** The table printed at the end of an e2e run; skip reasons as numbered notes below it (they are long). */
 export function formatClaims(rows: readonly ClaimRow[]): string {
   const notRun = CLAIMS.filter((c, i) => CLAIMS.findIndex((d) => d.claim === c.claim) === i && !rows.some((r) => r.claim === c.claim)).length;
+  const notes: string[] = [];
+  const noteOf = (reason: string) => (notes.includes(reason) ? notes.indexOf(reason) : notes.push(reason) - 1) + 1;
   const table = formatTable(['claim', 'result', 'passed', 'failed', 'skipped', 'why skipped'], rows.map((r) => [
-    r.claim, verdictOf(r), String(r.passed), String(r.failed), String(r.skipped), [...r.reasons].join('; '),
+    r.claim, verdictOf(r), String(r.passed), String(r.failed), String(r.skipped), [...r.reasons].map((reason) => `[${noteOf(reason)}]`).join(' '),
   ]));
   const failed = rows.filter((r) => r.failed > 0).length;
   return [
     'What this e2e run proved (test/support/e2e/claims.ts maps tests to claims):',
     table,
+    ...notes.map((reason, i) => `  [${i + 1}] ${reason}`),
     `${rows.length - failed} of ${rows.length} claims held${failed > 0 ? `, ${failed} FAILED` : ''}${notRun > 0 ? `; ${notRun} not in this run's selection` : ''}.`,
   ].join('\n');
 }

@@ -84,7 +84,12 @@ describe('formatClaims', () => {
   it('prints one line per claim with its verdict, counts and skip reasons', () => {
     expect(text).toMatch(/^the confused deputy is refused by STS +FAILED +0 +1 +0$/m);
     expect(text).toMatch(/^each honest tenant reaches its own function +passed +2 +0 +0$/m);
-    expect(text).toMatch(/^vended credentials expire +skipped +0 +0 +2 +moves the clock: only on stacks this run deployed itself$/m);
+    expect(text).toMatch(/^vended credentials expire +skipped +0 +0 +2 +\[1\]$/m);
+    expect(text).toMatch(/^a deploy converges \(plan shows no change\) +skipped +0 +0 +2 +\[2\]$/m);
+  });
+
+  it('lists each skip reason once, numbered, below the table', () => {
+    expect(text).toContain('\n  [1] moves the clock: only on stacks this run deployed itself\n  [2] needs this run\'s Terraform state\n');
   });
 
   it('ends with how many claims held, failed, and were not in the selection', () => {
