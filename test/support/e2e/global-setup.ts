@@ -74,6 +74,7 @@ export async function setupE2E(deps: SetupDeps = { startCloud: startTestCloud, d
     process.env.SIDECAR_E2E_DIR = dir;
     await untilDeploymentSettled();
   } catch (e) {
+    for (const name of ['SIDECAR_E2E_WORLD', 'SIDECAR_E2E_DIR', 'SIDECAR_E2E_CLOUD_LOG', 'SIDECAR_E2E_DEPLOY_ENV']) delete process.env[name];
     await cleanUpAfterFailure(dir, e);
     throw e;
   }
