@@ -4,6 +4,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const base = { preset: 'ts-jest', testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
+  // Reporters are global in jest; the claims table prints only when e2e files ran (test/support/e2e/claims.ts).
+  reporters: ['default', '<rootDir>/test/support/e2e/claims-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'] },
     { ...base, displayName: 'localcloud', testMatch: ['<rootDir>/test/localcloud/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'] },

@@ -15,11 +15,12 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { connectorRoleCredentials, accountOperator, outcome, type Operator } from '../support/e2e/principals';
 import { untilPropagated } from '../support/e2e/propagation';
 import { itWhen } from '../support/e2e/skip';
-import { loadWorld, tenantIdsOf, type Credentials } from '../support/e2e/world';
+import { connectorRoleUnavailable, loadWorld, tenantIdsOf, type Credentials } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const NEEDS_CONNECTOR_ROLE = 'acts as the connector\'s execution role, which only lambda.amazonaws.com may assume on AWS';
+/** Acting as the connector's execution role: the local target, through the cloud's test controls. */
+const asConnector = world.target === 'local' && world.testControls;
+const NEEDS_CONNECTOR_ROLE = connectorRoleUnavailable(world);
 
 /** AssumeRole as the connector makes it: with the customer's tenant as SourceIdentity, so that each
  *  case differs from the allowed one by the external ID or the principal alone. */
@@ -37,26 +38,26 @@ describe.each(world.config.customers.map((c) => [c.name, c.trustPrincipal] as co
   let connector: Credentials;
 
   beforeAll(async () => {
-    if (local) connector = await connectorRoleCredentials(world);
+    if (asConnector) connector = await connectorRoleCredentials(world);
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role with the right external ID is accepted', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('the connector\'s role with the right external ID is accepted', async () => {
     expect(await assume(connector, roleArn, customer.externalIds.current, tenantId)).toBe('allowed');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role with a wrong external ID is refused', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('the connector\'s role with a wrong external ID is refused', async () => {
     expect(await assume(connector, roleArn, `${customer.externalIds.current}-wrong`, tenantId)).toBe('AccessDenied');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('the connector\'s role without an external ID is refused', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('the connector\'s role without an external ID is refused', async () => {
     expect(await assume(connector, roleArn, undefined, tenantId)).toBe('AccessDenied');
   });
 
-  itWhen(local && others.length > 0, NEEDS_CONNECTOR_ROLE)('the connector\'s role with another customer\'s external ID is refused', async () => {
+  itWhen(asConnector && others.length > 0, NEEDS_CONNECTOR_ROLE)('the connector\'s role with another customer\'s external ID is refused', async () => {
     for (const other of others) expect(await assume(connector, roleArn, other.externalIds.current, tenantId)).toBe('AccessDenied');
   });
 
-  itWhen(local && customer.externalIds.previous !== undefined, `${NEEDS_CONNECTOR_ROLE}; and only customers in a rotation have a previous ID`)(
+  itWhen(asConnector && customer.externalIds.previous !== undefined, asConnector ? 'only customers in a rotation have a previous ID' : `${NEEDS_CONNECTOR_ROLE}; and only customers in a rotation have a previous ID`)(
     'during a rotation the previous external ID is still accepted', async () => {
       expect(await assume(connector, roleArn, customer.externalIds.previous, tenantId)).toBe('allowed');
     });

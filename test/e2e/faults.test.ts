@@ -24,12 +24,13 @@ import { accountRootArn, parseFunctionArn, roleSessionName } from '../../rules/n
 import { advanceClock, resetClock } from '../support/e2e/local-controls';
 import { addFaults, clearFaults, coldConnector, countOf, median, resetStats, timedCall, withFunctionTimeout } from '../support/e2e/fault-controls';
 import { connectorRefusedNotYet, untilPropagated } from '../support/e2e/propagation';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { callConnector, loadWorld, tenantOf, type ConnectorSuccess, type LambdaFailure } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const LOCAL_ONLY = 'injects faults and moves the clock of the local cloud: local target only';
+const owns = world.ownsStacks;
+const LOCAL_ONLY = notOwnStacks('injects faults, moves the clock and deletes a function of the local cloud');
 const [customerA, customerB] = world.config.customers;
 const acme = tenantOf(world, customerA.name);
 const globex = tenantOf(world, customerB.name);
@@ -41,14 +42,14 @@ type Answer = ConnectorSuccess | LambdaFailure;
 const refreshed = (r: Answer) => (r.ok ? (r.timings as { sessionRefreshed?: boolean }).sessionRefreshed : undefined);
 
 afterEach(async () => {
-  if (!local) return;
+  if (!owns) return;
   await clearFaults(world);
   await resetClock(world);
 });
 
 // ---------------------------------------------------------------------------
 describe('STS throttling and server errors', () => {
-  itWhen(local, LOCAL_ONLY)('a throttled AssumeRole is tried 3 times, then the connector answers Throttled', async () => {
+  itWhen(owns, LOCAL_ONLY)('a throttled AssumeRole is tried 3 times, then the connector answers Throttled', async () => {
     await coldConnector(world);
     await addFaults(world, { service: 'sts', operation: 'AssumeRole', roleSessionName: roleSessionName(acme.id), error: 'Throttling', message: 'Rate exceeded', status: 400 });
     await resetStats(world);
@@ -60,7 +61,7 @@ describe('STS throttling and server errors', () => {
     expect(await countOf(world, 'lambda:Invoke')).toBe(1); // the test's own call of the connector: the sample never ran
   });
 
-  itWhen(local, LOCAL_ONLY)('throttling that clears within the retries is survived: the call succeeds', async () => {
+  itWhen(owns, LOCAL_ONLY)('throttling that clears within the retries is survived: the call succeeds', async () => {
     await coldConnector(world);
     await addFaults(world, { service: 'sts', operation: 'AssumeRole', roleSessionName: roleSessionName(acme.id), error: 'Throttling', status: 400, count: 2 });
     await resetStats(world);
@@ -71,7 +72,7 @@ describe('STS throttling and server errors', () => {
     expect(await countOf(world, 'sts:AssumeRole')).toBe(3);
   });
 
-  itWhen(local, LOCAL_ONLY)('an AssumeRole answering 503 is tried 3 times, then the connector answers Unavailable', async () => {
+  itWhen(owns, LOCAL_ONLY)('an AssumeRole answering 503 is tried 3 times, then the connector answers Unavailable', async () => {
     await coldConnector(world);
     await addFaults(world, { service: 'sts', operation: 'AssumeRole', roleSessionName: roleSessionName(acme.id), error: 'ServiceUnavailable', status: 503 });
     await resetStats(world);
@@ -82,7 +83,7 @@ describe('STS throttling and server errors', () => {
     expect(await countOf(world, 'sts:AssumeRole')).toBe(3);
   });
 
-  itWhen(local, LOCAL_ONLY)('a throttled tenant does not slow another tenant', async () => {
+  itWhen(owns, LOCAL_ONLY)('a throttled tenant does not slow another tenant', async () => {
     // Prepare: every connector sandbox warm with Y's session, then Y's baseline, one call at a time.
     await coldConnector(world);
     await Promise.all(Array.from({ length: 4 }, () => callConnector(world, { tenant: globex.id })));
@@ -116,7 +117,7 @@ describe('STS throttling and server errors', () => {
 
 // ---------------------------------------------------------------------------
 describe('sessions that expire or are revoked mid-flight', () => {
-  itWhen(local, LOCAL_ONLY)('a held session that expired is refreshed once within the call, then the new one is held', async () => {
+  itWhen(owns, LOCAL_ONLY)('a held session that expired is refreshed once within the call, then the new one is held', async () => {
     // Prepare: one connector sandbox holding acme's session (900 s).
     await coldConnector(world);
     expect(await callConnector(world, { tenant: acme.id })).toMatchObject({ ok: true });
@@ -142,7 +143,7 @@ describe('sessions that expire or are revoked mid-flight', () => {
     expect(refreshed(next)).toBe(false);
   }, 60_000);
 
-  itWhen(local, LOCAL_ONLY)('a held session that Lambda refuses once is refreshed within the call, and the call succeeds', async () => {
+  itWhen(owns, LOCAL_ONLY)('a held session that Lambda refuses once is refreshed within the call, and the call succeeds', async () => {
     await coldConnector(world);
     expect(await callConnector(world, { tenant: acme.id })).toMatchObject({ ok: true });
     await addFaults(world, { service: 'lambda', operation: 'Invoke', principalArn: acmeSessionArn, error: 'AccessDeniedException', status: 403, count: 1 });
@@ -155,7 +156,7 @@ describe('sessions that expire or are revoked mid-flight', () => {
     expect(await countOf(world, 'sts:AssumeRole')).toBe(1);
   });
 
-  itWhen(local, LOCAL_ONLY)('after a trust change the held session still works; once refused, the refresh answers AssumeRoleRefused', async () => {
+  itWhen(owns, LOCAL_ONLY)('after a trust change the held session still works; once refused, the refresh answers AssumeRoleRefused', async () => {
     const iam = world.iam(world.adminCredentials(customerA.name));
     const roleName = world.outputs.customers[customerA.name].role_name;
     const originalTrust = decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!);
@@ -196,22 +197,22 @@ describe('sessions that expire or are revoked mid-flight', () => {
 
 // ---------------------------------------------------------------------------
 describe('the customer\'s function fails', () => {
-  itWhen(local, LOCAL_ONLY)('throws: FunctionError with the function\'s own message', async () => {
+  itWhen(owns, LOCAL_ONLY)('throws: FunctionError with the function\'s own message', async () => {
     const result = await callConnector(world, { tenant: acme.id, payload: { sidecarTest: { throw: 'order 42 is on fire' } } });
     expect(result).toMatchObject({ ok: false, error: { code: 'FunctionError', functionError: { errorType: 'Error', errorMessage: 'order 42 is on fire' } } });
   });
 
-  itWhen(local, LOCAL_ONLY)('returns more than 6 MB: PayloadTooLarge', async () => {
+  itWhen(owns, LOCAL_ONLY)('returns more than 6 MB: PayloadTooLarge', async () => {
     const result = await callConnector(world, { tenant: acme.id, payload: { sidecarTest: { responseBytes: 7 * 1024 * 1024 } } });
     expect(result).toMatchObject({ ok: false, error: { code: 'PayloadTooLarge', message: expect.stringContaining('6 MB') } });
   }, 60_000);
 
-  itWhen(local, LOCAL_ONLY)('hits its own timeout: TimedOut naming the function\'s timeout', async () => {
+  itWhen(owns, LOCAL_ONLY)('hits its own timeout: TimedOut naming the function\'s timeout', async () => {
     const result = await withFunctionTimeout(world, customerA.name, acmeFunction, 2, () => callConnector(world, { tenant: acme.id, payload: { sidecarTest: { sleepMs: 5000 } } }));
     expect(result).toEqual({ ok: false, error: { code: 'TimedOut', message: `Function ${acmeFunction} hit its own timeout: raise its timeout or make it answer sooner` } });
   }, 60_000);
 
-  itWhen(local, LOCAL_ONLY)('outlasts the connector\'s own budget: the connector answers TimedOut before its own timeout', async () => {
+  itWhen(owns, LOCAL_ONLY)('outlasts the connector\'s own budget: the connector answers TimedOut before its own timeout', async () => {
     const connector = world.outputs.vendor.connector_function_arn;
     const started = performance.now();
     const result = await withFunctionTimeout(world, 'vendor', connector, 3, () => callConnector(world, { tenant: acme.id, payload: { sidecarTest: { sleepMs: 8000 } } }));
@@ -222,7 +223,7 @@ describe('the customer\'s function fails', () => {
     expect(ms).toBeLessThan(8000); // it did not wait for the function
   }, 60_000);
 
-  itWhen(local, LOCAL_ONLY)('is deleted: FunctionNotFound; recreated from its own package, it answers again', async () => {
+  itWhen(owns, LOCAL_ONLY)('is deleted: FunctionNotFound; recreated from its own package, it answers again', async () => {
     const lambda = world.lambda(world.adminCredentials(customerB.name), parseFunctionArn(globexFunction)!.region);
     const deployed = await lambda.send(new GetFunctionCommand({ FunctionName: globexFunction }));
     const zip = readFileSync(fileURLToPath(deployed.Code!.Location!));

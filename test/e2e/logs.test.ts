@@ -17,12 +17,13 @@ import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import {
   configSecrets, credentialSecrets, describeFindings, localCloudStateSecrets, logFilesUnder, redactSecrets, scanFiles, scanText, type Secret,
 } from '../support/e2e/secret-scan';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { callConnector, callVend, loadWorld, tenantOf } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const SKIP_REASON = 'on the aws target the functions log to CloudWatch and the local cloud does not run: no local logs to scan';
+const owns = world.ownsStacks;
+const SKIP_REASON = notOwnStacks('scans the logs this run produced (its own cloud\'s server log, its functions\' logs, its deploy log; on aws they are in CloudWatch)');
 const runDir = process.env.SIDECAR_E2E_DIR ?? '';
 const serverLog = process.env.SIDECAR_E2E_CLOUD_LOG ?? '';
 const stateDir = join(runDir, 'localcloud');
@@ -33,7 +34,7 @@ const obtained: Secret[] = [];
 const answers: Record<string, unknown> = {};
 
 beforeAll(async () => {
-  if (!local) return;
+  if (!owns) return;
   if (!runDir || !serverLog) throw new Error('SIDECAR_E2E_DIR and SIDECAR_E2E_CLOUD_LOG are set by the e2e global setup: run this file through jest\'s e2e project');
   for (const customer of world.config.customers) {
     const tenant = tenantOf(world, customer.name);
@@ -66,7 +67,7 @@ function functionLog(accountId: string, functionName: string): string {
 }
 
 describe('logs of a full e2e run', () => {
-  itWhen(local, SKIP_REASON)('the calls ran as intended: honest tenants served, the deputy refused, vend and dry run answered, the wrong external ID refused', () => {
+  itWhen(owns, SKIP_REASON)('the calls ran as intended: honest tenants served, the deputy refused, vend and dry run answered, the wrong external ID refused', () => {
     for (const customer of world.config.customers) expect(answers[`connector:${tenantOf(world, customer.name).id}`]).toMatchObject({ ok: true });
     expect(answers['connector:mallory']).toMatchObject({ ok: false, error: { code: 'AssumeRoleRefused' } });
     expect(answers['verify:dryRun']).toMatchObject({ ok: true, dryRun: true });
@@ -79,7 +80,7 @@ describe('logs of a full e2e run', () => {
     ]));
   });
 
-  itWhen(local, SKIP_REASON)('the scan reads the server log, the deploy log and the log of every function that ran, none of them empty', () => {
+  itWhen(owns, SKIP_REASON)('the scan reads the server log, the deploy log and the log of every function that ran, none of them empty', () => {
     const files = runLogs();
     const expected = [
       serverLog,
@@ -94,14 +95,14 @@ describe('logs of a full e2e run', () => {
     expect(readFileSync(serverLog, 'utf8')).toMatch(/"operation":"AssumeRole".*"status":403|"status":403.*"operation":"AssumeRole"/);
   });
 
-  itWhen(local, SKIP_REASON)('no external ID of any customer or tenant appears in any log', () => {
+  itWhen(owns, SKIP_REASON)('no external ID of any customer or tenant appears in any log', () => {
     const externalIds = configSecrets(world.config).filter((s) => s.label.includes('external ID'));
     const distinct = new Set([...world.config.customers.flatMap((c) => [c.externalIds.current, c.externalIds.previous]), ...world.config.tenants.map((t) => t.externalId)].filter(Boolean));
     expect(externalIds.map((s) => s.value).sort()).toEqual([...distinct].sort());
     expect(describeFindings(scanFiles(runLogs(), externalIds))).toEqual([]);
   });
 
-  itWhen(local, SKIP_REASON)('no secret access key appears in any log: root keys, every issued session, the vended and connector-role credentials', () => {
+  itWhen(owns, SKIP_REASON)('no secret access key appears in any log: root keys, every issued session, the vended and connector-role credentials', () => {
     const keys = [
       ...configSecrets(world.config).filter((s) => s.label.includes('secret access key')),
       ...localCloudStateSecrets(stateDir),
@@ -112,7 +113,7 @@ describe('logs of a full e2e run', () => {
     expect(describeFindings(scanFiles(runLogs(), keys))).toEqual([]);
   });
 
-  itWhen(local, SKIP_REASON)('no session token appears in any log, neither one this test obtained nor any of a token\'s shape', () => {
+  itWhen(owns, SKIP_REASON)('no session token appears in any log, neither one this test obtained nor any of a token\'s shape', () => {
     const tokens = obtained.filter((s) => s.label.startsWith('session token'));
     expect(tokens).toHaveLength(3);
     expect(describeFindings(scanFiles(runLogs(), tokens))).toEqual([]);
@@ -122,7 +123,7 @@ describe('logs of a full e2e run', () => {
     let scratch: string;
     afterAll(() => { if (scratch) rmSync(scratch, { recursive: true, force: true }); });
 
-    itWhen(local, SKIP_REASON)('a secret planted in a copy of each log is found, named by label, file and line, without its value', () => {
+    itWhen(owns, SKIP_REASON)('a secret planted in a copy of each log is found, named by label, file and line, without its value', () => {
       scratch = mkdtempSync(join(tmpdir(), 'secret-scan-control-'));
       const acme = tenantOf(world, 'customer-a');
       const planted: Secret[] = [
@@ -146,12 +147,12 @@ describe('logs of a full e2e run', () => {
       expect(describeFindings(findings).join('\n')).not.toContain(planted[0].value);
     });
 
-    itWhen(local, SKIP_REASON)('a session token nobody told the scan about is found by its shape', () => {
+    itWhen(owns, SKIP_REASON)('a session token nobody told the scan about is found by its shape', () => {
       const token = obtained.find((s) => s.label === 'session token of the vended credentials')!.value;
       expect(scanText(`before\ncredentials: ${token}\nafter`, 'scratch.log', [])).toEqual([{ label: 'a local cloud session token', file: 'scratch.log', line: 2 }]);
     });
 
-    itWhen(local, SKIP_REASON)('a secret wrapped across two lines is still found', () => {
+    itWhen(owns, SKIP_REASON)('a secret wrapped across two lines is still found', () => {
       const acme = tenantOf(world, 'customer-a');
       const wrapped = `${acme.externalId.slice(0, 10)}\n${acme.externalId.slice(10)}`;
       const findings = describeFindings(scanText(`x ${wrapped} y`, 'wrapped.log', configSecrets(world.config)));
@@ -159,7 +160,7 @@ describe('logs of a full e2e run', () => {
       expect(findings[0]).toMatch(/external ID of tenant acme.* \(across a line break\) in wrapped\.log$/);
     });
 
-    itWhen(local, SKIP_REASON)('redaction, as the setup applies it to the deploy log, leaves nothing for the scan to find', () => {
+    itWhen(owns, SKIP_REASON)('redaction, as the setup applies it to the deploy log, leaves nothing for the scan to find', () => {
       const acme = tenantOf(world, 'customer-a');
       const plan = `+ "sts:ExternalId" = "${acme.externalId}"\n+ secret = "${world.config.accounts.vendor && 'secretAccessKey' in world.config.accounts.vendor ? world.config.accounts.vendor.secretAccessKey : 'x'.repeat(12)}"`;
       const secrets = configSecrets(world.config);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { terraformEnv } from '../../scripts/terraform-env';
 import { VENDOR_STACK_NAME } from '../../rules/naming';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { loadWorld } from '../support/e2e/world';
 
@@ -15,7 +16,7 @@ const deployEnv = JSON.parse(process.env.SIDECAR_E2E_DEPLOY_ENV ?? '{}') as { SI
 
 describe('re-running the deploy', () => {
   const stacks = [VENDOR_STACK_NAME, ...world.config.customers.map((c) => c.name)];
-  itWhen(world.target === 'local', 'needs the synthesized stacks and state of this run\'s deploy: local target only').each(stacks)('plans no change for %s', (stack) => {
+  itWhen(world.ownsStacks, notOwnStacks('needs the synthesized stacks and Terraform state of this run\'s deploy')).each(stacks)('plans no change for %s', (stack) => {
     const { env } = terraformEnv();
     const res = spawnSync('terraform', ['plan', '-detailed-exitcode', '-input=false', '-lock=false', '-no-color'], {
       cwd: join(deployEnv.SIDECAR_CDKTF_OUT!, 'stacks', stack), env, encoding: 'utf8', timeout: 120_000,

@@ -22,10 +22,12 @@ import { PROJECT_ROOT } from '../../scripts/lib/deploy';
 import { readDeployOutputs } from '../../scripts/lib/outputs';
 import { deployAwsCommand, rehearsalProfile, startRehearsal, type Rehearsal } from '../../scripts/lib/rehearsal';
 import { connectorRefusedNotYet, untilPropagated } from '../support/e2e/propagation';
+import { notOwnStacks, ownsStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 
-const local = resolveTarget() === 'local';
-const REASON = 'rehearses the aws target against a local cloud of its own: it is the rehearsal, not a run on real accounts';
+const owns = ownsStacks();
+const REASON = resolveTarget() === 'aws' ? 'rehearses the aws target against a local cloud of its own: it is the rehearsal, not a run on real accounts'
+  : notOwnStacks('deploys stacks of its own into a local cloud it starts (SIDECAR_E2E_STACKS=deployed deploys nothing)');
 const REAL_OUTPUTS = join(PROJECT_ROOT, 'terraform-outputs.json');
 
 let rehearsal: Rehearsal | undefined;
@@ -57,7 +59,7 @@ async function callByProfile(r: Rehearsal, functionName: string, event: object):
 }
 
 describe('the aws target, rehearsed (vendor + one customer, IAM propagation 3 s)', () => {
-  itWhen(local, REASON)('deploy:aws through profiles with endpoint_url, then the connector called by profile serves the honest tenant and refuses the deputy', async () => {
+  itWhen(owns, REASON)('deploy:aws through profiles with endpoint_url, then the connector called by profile serves the honest tenant and refuses the deputy', async () => {
     // Prepare
     const r = await startRehearsal({ propagationMs: 3000, customers: 1, onOutput: (chunk) => { log = (log + chunk).slice(-20_000); } });
     rehearsal = r;

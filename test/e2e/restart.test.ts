@@ -21,35 +21,35 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveTarget } from '../../config/load';
 import { VENDOR_STACK_NAME } from '../../rules/naming';
 import {
   ACTIONABLE, IN_FLIGHT_CALLS, RestartableDeployment, SETTLE_BOUND_MS, sleep, stateFiles, untilExited, type HammerLedger, type Session,
 } from '../support/e2e/restart';
+import { notOwnStacks, ownsStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { refusalOf } from '../support/refusal';
 
-const local = resolveTarget() === 'local';
-const LOCAL_ONLY = 'stops and restarts the local cloud\'s process: local target only';
+const owns = ownsStacks();
+const LOCAL_ONLY = notOwnStacks('deploys into a local cloud of its own, then stops and restarts that cloud\'s process');
 
 let world: RestartableDeployment;
 /** Issued before the restarts, by the first test. */
 let sessions: { connector: Session; customer: Session };
 
 beforeAll(async () => {
-  if (!local) return;
+  if (!owns) return;
   world = new RestartableDeployment();
   await world.deploy();
 }, 240_000);
 
 afterAll(async () => {
-  if (!local) return;
+  if (!owns) return;
   await world?.close();
 }, 30_000);
 
 // ---------------------------------------------------------------------------
 describe('the local cloud stopped with calls in flight, then restarted', () => {
-  itWhen(local, LOCAL_ONLY)('a graceful stop settles every in-flight call promptly with an actionable error, then the restarted cloud serves the deployed state', async () => {
+  itWhen(owns, LOCAL_ONLY)('a graceful stop settles every in-flight call promptly with an actionable error, then the restarted cloud serves the deployed state', async () => {
     await world.expectDeployedStateServed(); // the baseline: the same checks pass before any restart
     sessions = await world.issueSessions();
 
@@ -69,7 +69,7 @@ describe('the local cloud stopped with calls in flight, then restarted', () => {
     await world.expectDeployedStateServed();
   }, 90_000);
 
-  itWhen(local, LOCAL_ONLY)('a SIGKILL settles every in-flight call promptly with an actionable error, leaves no sandbox running, and the restarted cloud serves the deployed state', async () => {
+  itWhen(owns, LOCAL_ONLY)('a SIGKILL settles every in-flight call promptly with an actionable error, leaves no sandbox running, and the restarted cloud serves the deployed state', async () => {
     const { settlements, sandboxPids } = await world.stopWithCallsInFlight((c) => c.kill('SIGKILL'));
     // eslint-disable-next-line no-console
     console.log(`SIGKILL: ${JSON.stringify(settlements)}`);
@@ -87,7 +87,7 @@ describe('the local cloud stopped with calls in flight, then restarted', () => {
     await world.expectDeployedStateServed();
   }, 90_000);
 
-  itWhen(local, LOCAL_ONLY)('sessions issued before the restarts still work after them', async () => {
+  itWhen(owns, LOCAL_ONLY)('sessions issued before the restarts still work after them', async () => {
     expect(await world.callerArn(sessions.connector)).toMatch(new RegExp(`:assumed-role/${world.config.vendor.connectorRoleName}/`));
     expect(await world.callerArn(sessions.customer)).toMatch(new RegExp(`:assumed-role/${world.config.customers[0].roleName}/restart-before$`));
     // Not just recognized: still authorized to do what the connector does.
@@ -95,7 +95,7 @@ describe('the local cloud stopped with calls in flight, then restarted', () => {
     expect(await world.callerArn(again)).toMatch(/\/restart-after$/);
   }, 30_000);
 
-  itWhen(local, LOCAL_ONLY)('the key of a session issued before the restarts is refused with a forged session token', async () => {
+  itWhen(owns, LOCAL_ONLY)('the key of a session issued before the restarts is refused with a forged session token', async () => {
     const forged = { ...sessions.connector, sessionToken: `${sessions.connector.sessionToken.slice(0, -8)}AAAAAAAA` };
 
     const refusal = await refusalOf(world.callerArn(forged));
@@ -109,7 +109,7 @@ describe('the local cloud stopped with calls in flight, then restarted', () => {
 // ---------------------------------------------------------------------------
 
 describe('a SIGKILL in the middle of state writes', () => {
-  itWhen(local, LOCAL_ONLY)('three kills mid-write: the cloud starts again, its state files are valid JSON, and every acknowledged write is kept', async () => {
+  itWhen(owns, LOCAL_ONLY)('three kills mid-write: the cloud starts again, its state files are valid JSON, and every acknowledged write is kept', async () => {
     for (let round = 0; round < 3; round++) {
       const ledger: HammerLedger = { kept: new Set(), deleted: new Set(), writes: 0 };
       const hammering = world.hammer(round, ledger, sessions.connector);
@@ -145,7 +145,7 @@ describe('a SIGKILL in the middle of state writes', () => {
 
 // ---------------------------------------------------------------------------
 describe('the deployed stacks after the restarts', () => {
-  itWhen(local, LOCAL_ONLY)('terraform plan finds no change in any deployed stack (nothing lost, nothing drifted)', async () => {
+  itWhen(owns, LOCAL_ONLY)('terraform plan finds no change in any deployed stack (nothing lost, nothing drifted)', async () => {
     expect(existsSync(join(world.dir, 'tfstate', `${world.customerName}.tfstate`))).toBe(true);
     const plans = await Promise.all([VENDOR_STACK_NAME, world.customerName].map((stack) => world.planExit(stack)));
     // 0 = no changes, 2 = changes present, 1 = error.

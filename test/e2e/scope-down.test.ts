@@ -15,10 +15,12 @@ import { scopedInvokeSessionPolicy } from '../../rules/policies';
 import { advanceClock, resetClock } from '../support/e2e/local-controls';
 import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import { itWhen } from '../support/e2e/skip';
-import { callVend, loadWorld, tenantOf, type Credentials, type VendSuccess } from '../support/e2e/world';
+import { notOwnStacks } from '../support/e2e/mode';
+import { callVend, connectorRoleUnavailable, loadWorld, tenantOf, type Credentials, type VendSuccess } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
+/** Acting as the connector's execution role: the local target, through the cloud's test controls. */
+const asConnector = world.target === 'local' && world.testControls;
 
 /** The vended credentials exactly as a caller of the vend Lambda would use them. */
 function asCredentials(c: VendSuccess['credentials']): Credentials {
@@ -45,31 +47,31 @@ describe.each(world.config.customers.map((c) => [c.name]))('%s', (customerName) 
     return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   }
 
-  const NEEDS_CONNECTOR_ROLE = 'acts as the connector\'s execution role, which only lambda.amazonaws.com may assume on AWS';
+  const NEEDS_CONNECTOR_ROLE = connectorRoleUnavailable(world);
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('credentials scoped to the sidecar function invoke it', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('credentials scoped to the sidecar function invoke it', async () => {
     expect(await invoke(await assumeAsConnector([sidecarArn]), sidecarArn)).toBe('allowed');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('credentials scoped to the sidecar function are refused on the private function', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('credentials scoped to the sidecar function are refused on the private function', async () => {
     expect(await invoke(await assumeAsConnector([sidecarArn]), privateArn)).toBe('AccessDeniedException');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('the role itself, unscoped, is refused on the private function', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('the role itself, unscoped, is refused on the private function', async () => {
     expect(await invoke(await assumeAsConnector(), privateArn)).toBe('AccessDeniedException');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('a session policy naming the private function cannot widen the role', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('a session policy naming the private function cannot widen the role', async () => {
     expect(await invoke(await assumeAsConnector([privateArn]), privateArn)).toBe('AccessDeniedException');
   });
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('credentials scoped to the private function cannot invoke the sidecar function either', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('credentials scoped to the private function cannot invoke the sidecar function either', async () => {
     expect(await invoke(await assumeAsConnector([privateArn]), sidecarArn)).toBe('AccessDeniedException');
   });
 
   describe('vended credentials', () => {
     const tenant = tenantOf(world, customerName);
-    afterEach(async () => { if (local) await resetClock(world); });
+    afterEach(async () => { if (world.ownsStacks) await resetClock(world); });
 
     test('invoke the vended function and are refused on the private one', async () => {
       const vended = await callVend(world, { tenant: tenant.id, functions: [sidecarArn] });
@@ -85,7 +87,9 @@ describe.each(world.config.customers.map((c) => [c.name]))('%s', (customerName) 
       expect(vended).toEqual({ ok: false, error: expect.objectContaining({ code: 'FunctionNotAllowed' }) });
     });
 
-    itWhen(local, 'waiting 15 minutes for real credentials to expire is left out on AWS; the local cloud\'s clock is advanced instead')(
+    itWhen(world.ownsStacks, world.target === 'aws'
+      ? 'waiting 15 minutes for real credentials to expire is left out on AWS; the local cloud\'s clock is advanced instead'
+      : notOwnStacks('advances the local cloud\'s clock past the expiry, which would expire every session the cloud holds'))(
       'stop working after they expire', async () => {
         const vended = await callVend(world, { tenant: tenant.id, functions: [sidecarArn], durationSeconds: 900 });
         if (!vended.ok) throw new Error(`vend failed: ${vended.error.code}`);

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { roleSessionName } from '../../rules/naming';
 import { formatSoakReport, runSoak, type SoakReport, type SoakTenant } from '../../scripts/soak/soak-run';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { loadWorld, tenantOf } from '../support/e2e/world';
 import { parseFunctionArn } from '../../rules/naming';
@@ -35,7 +36,7 @@ function soakTenants(): SoakTenant[] {
 describe('a short soak under faults', () => {
   let report: SoakReport;
 
-  itWhen(world.target === 'local', 'injects faults into the local cloud: local target only')(`${CALLS} calls: none lost, none crossed, none invoked twice`, async () => {
+  itWhen(world.ownsStacks, notOwnStacks('injects faults into the local cloud'))(`${CALLS} calls: none lost, none crossed, none invoked twice`, async () => {
     const health = await (await fetch(`${world.endpoint}/_localcloud/health`)).json() as { pid: number };
     report = await runSoak({
       target: {

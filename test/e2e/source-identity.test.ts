@@ -13,11 +13,12 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import { itWhen } from '../support/e2e/skip';
-import { callConnector, callVend, loadWorld, tenantIdsOf, tenantOf, type Credentials } from '../support/e2e/world';
+import { callConnector, callVend, connectorRoleUnavailable, loadWorld, tenantIdsOf, tenantOf, type Credentials } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const NEEDS_CONNECTOR_ROLE = 'acts as the connector\'s execution role, which only lambda.amazonaws.com may assume on AWS';
+/** Acting as the connector's execution role: the local target, through the cloud's test controls. */
+const asConnector = world.target === 'local' && world.testControls;
+const NEEDS_CONNECTOR_ROLE = connectorRoleUnavailable(world);
 /** A cold connector sandbox and STS round trips on a loaded 2-core machine. */
 const TIMEOUT_MS = 90_000;
 
@@ -33,20 +34,20 @@ describe.each(world.config.customers.map((c) => [c.name, c.trustPrincipal] as co
   }));
 
   beforeAll(async () => {
-    if (local) connector = await connectorRoleCredentials(world);
+    if (asConnector) connector = await connectorRoleCredentials(world);
   }, TIMEOUT_MS);
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('its own tenant as SourceIdentity, with its external ID: accepted, and the session carries it', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('its own tenant as SourceIdentity, with its external ID: accepted, and the session carries it', async () => {
     const res = await assume(ownTenant);
     expect(res.SourceIdentity).toBe(ownTenant);
   }, TIMEOUT_MS);
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('another tenant\'s ID as SourceIdentity, with the right external ID: refused', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('another tenant\'s ID as SourceIdentity, with the right external ID: refused', async () => {
     expect(otherTenant).toBeDefined();
     expect(await outcome(() => assume(otherTenant))).toBe('AccessDenied');
   }, TIMEOUT_MS);
 
-  itWhen(local, NEEDS_CONNECTOR_ROLE)('no SourceIdentity, with the right external ID: refused', async () => {
+  itWhen(asConnector, NEEDS_CONNECTOR_ROLE)('no SourceIdentity, with the right external ID: refused', async () => {
     expect(await outcome(() => assume(undefined))).toBe('AccessDenied');
   }, TIMEOUT_MS);
 });

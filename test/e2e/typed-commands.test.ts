@@ -18,17 +18,18 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { loadConfig, resolveTarget } from '../../config/load';
+import { loadConfig } from '../../config/load';
 import { VENDOR_STACK_NAME } from '../../rules/naming';
 import { accountCredentials, clientConfig } from '../../scripts/lib/accounts';
 import { configSecrets, redactSecrets } from '../../scripts/lib/redact';
+import { notOwnStacks, ownsStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { projectCopy, runCommand, type ScriptResult } from '../support/scripts';
 
 jest.setTimeout(15 * 60_000);
 
-const local = resolveTarget() === 'local';
-const localOnly = (name: string) => itWhen(local, `${name}: the typed commands run against a local cloud the test starts (local target only)`);
+const owns = ownsStacks();
+const localOnly = (name: string) => itWhen(owns, notOwnStacks(`${name}: the typed commands deploy and destroy in a local cloud the test starts`));
 const config = loadConfig({ ...process.env, SIDECAR_TARGET: 'local' });
 const secrets = configSecrets(config);
 const hasScript = process.platform === 'linux' && spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -65,7 +66,7 @@ function iam(stack: string): IAMClient {
 }
 
 beforeAll(async () => {
-  if (!local) return;
+  if (!owns) return;
   copy = projectCopy('sidecar-typed-');
   const before = await runCommand('npm', ['run', '-s', 'local:env'], { cwd: copy, env: freshShellEnv() });
   // No local cloud yet: local:env says so, prints nothing to eval, and fails.
@@ -136,7 +137,7 @@ describe('eval "$(npm run -s local:env)", then cdktf as typed', () => {
     await expect(iam('customer-a').send(new GetRoleCommand({ RoleName: customer.roleName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 
-  itWhen(local && hasScript, 'the interactive approval needs util-linux `script` for a pseudo-terminal (and the local target)')(
+  itWhen(owns && hasScript, owns ? 'the interactive approval needs util-linux `script` for a pseudo-terminal' : notOwnStacks('destroys in a local cloud the test starts'))(
     '`npx cdktf destroy vendor` on a terminal asks, and Enter (Approve) destroys it', async () => {
       const output = await new Promise<string>((resolvePromise, reject) => {
         const child = spawn('script', ['-qefc', 'eval "$(npm run -s local:env)" && npx cdktf destroy vendor', '/dev/null'], { cwd: copy, env: freshShellEnv(), stdio: ['pipe', 'pipe', 'pipe'] });

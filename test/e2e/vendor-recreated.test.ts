@@ -20,13 +20,14 @@ import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import { accountOperator, connectorRoleCredentials, outcome } from '../support/e2e/principals';
 import { untilPropagated, untilServed, untilVerdict } from '../support/e2e/propagation';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { destroyVendor, redeploy } from '../support/e2e/stacks';
 import { callConnector, callVend, loadWorld, tenantIdsOf, tenantOf, type ConnectorSuccess } from '../support/e2e/world';
 
 const world = loadWorld();
-const local = world.target === 'local';
-const REASON = 'destroys and redeploys the vendor stack: local target only';
+const owns = world.ownsStacks;
+const REASON = notOwnStacks('destroys and redeploys the vendor stack');
 /** Two Terraform runs (destroy, deploy; each with a synth) on a loaded 2-core machine. */
 const RECREATE_TIMEOUT_MS = 600_000;
 /** Cold connector and vend sandboxes after the re-creation, STS and Lambda round trips. */
@@ -60,7 +61,7 @@ async function expectEveryCustomerServed(): Promise<void> {
 describe('the vendor stack destroyed and deployed again', () => {
   let before: string[];
 
-  itWhen(local, REASON)('cdktf destroy vendor, then cdktf deploy vendor: new execution roles under the same names', async () => {
+  itWhen(owns, REASON)('cdktf destroy vendor, then cdktf deploy vendor: new execution roles under the same names', async () => {
     await expectEveryCustomerServed(); // the starting point
     before = await roleIds();
     await destroyVendor(world);
@@ -69,17 +70,17 @@ describe('the vendor stack destroyed and deployed again', () => {
     for (const [i, id] of after.entries()) expect(id).not.toBe(before[i]);
   }, RECREATE_TIMEOUT_MS);
 
-  itWhen(local, REASON)('every customer is still served through the connector', async () => {
+  itWhen(owns, REASON)('every customer is still served through the connector', async () => {
     await expectEveryCustomerServed();
   }, CALL_TIMEOUT_MS);
 
-  itWhen(local, REASON)('vend still vends for an honest tenant', async () => {
+  itWhen(owns, REASON)('vend still vends for an honest tenant', async () => {
     const acme = tenantOf(world, customerA.name);
     const fn = world.config.tenants.find((t) => t.id === acme.id)!.functions[0];
     expect(await untilServed(`vend for ${acme.id}`, () => callVend(world, { tenant: acme.id, functions: [fn] }))).toMatchObject({ ok: true, tenant: acme.id });
   }, CALL_TIMEOUT_MS);
 
-  itWhen(local, REASON)('every customer\'s trust still reads as written: the vendor account, the roles by ARN in the condition, no bare unique ID', async () => {
+  itWhen(owns, REASON)('every customer\'s trust still reads as written: the vendor account, the roles by ARN in the condition, no bare unique ID', async () => {
     for (const customer of world.config.customers) {
       const [statement] = (await trustOf(customer.name)).Statement;
       expect(statement.Principal).toEqual({ AWS: `arn:aws:iam::${vendor.accountId}:root` });
@@ -90,7 +91,7 @@ describe('the vendor stack destroyed and deployed again', () => {
     }
   }, CALL_TIMEOUT_MS);
 
-  itWhen(local, REASON)('another principal of the vendor account is refused where the trust names the vendor\'s roles, even with the external ID and the tenant', async () => {
+  itWhen(owns, REASON)('another principal of the vendor account is refused where the trust names the vendor\'s roles, even with the external ID and the tenant', async () => {
     const op = await accountOperator(world, 'vendor', 'recreated-operator');
     try {
       for (const customer of world.config.customers) {
@@ -106,7 +107,7 @@ describe('the vendor stack destroyed and deployed again', () => {
     }
   }, CALL_TIMEOUT_MS);
 
-  itWhen(local, REASON)('the new connector role is refused with a wrong external ID, and accepted with the right one (the nearest neighbour)', async () => {
+  itWhen(owns, REASON)('the new connector role is refused with a wrong external ID, and accepted with the right one (the nearest neighbour)', async () => {
     const connector = await connectorRoleCredentials(world);
     for (const customer of world.config.customers) {
       const assume = (externalId: string) => outcome(() => world.sts(connector).send(new AssumeRoleCommand({
@@ -117,7 +118,7 @@ describe('the vendor stack destroyed and deployed again', () => {
     }
   }, CALL_TIMEOUT_MS);
 
-  itWhen(local, REASON)('verify: every tenant as before, the confused deputy still refused', async () => {
+  itWhen(owns, REASON)('verify: every tenant as before, the confused deputy still refused', async () => {
     for (const tenant of world.config.tenants) {
       const expected = tenant.id === 'mallory' ? 'confused-deputy' : 'ok';
       const d = await untilVerdict(`verify ${tenant.id}`, () => verifyTenant(world.config, tenant.id, verifyOptions), expected);
@@ -130,7 +131,7 @@ describe('the old trust shape (the role ARN as Principal), for contrast', () => 
   const connectorArn = roleArn(vendor.accountId, vendor.connectorRoleName);
   const acme = tenantOf(world, customerA.name);
 
-  itWhen(local && customerA.trustPrincipal === 'role', `${REASON}; customer A must trust the vendor's roles`)(
+  itWhen(owns && customerA.trustPrincipal === 'role', `${REASON}; customer A must trust the vendor's roles`)(
     'works while the vendor\'s roles live, is left naming a bare unique ID by their re-creation, and verify says so and how to repair it', async () => {
       const deployed = await trustOf(customerA.name);
       const oldShape = {

@@ -39,13 +39,14 @@ import { verifyCustomer } from '../../scripts/verify/customer-check';
 import { verifyTenant } from '../../scripts/verify/diagnose';
 import type { Diagnosis } from '../../scripts/verify/verdicts';
 import { untilVerdict } from '../support/e2e/propagation';
+import { notOwnStacks } from '../support/e2e/mode';
 import { itWhen } from '../support/e2e/skip';
 import { redeploy } from '../support/e2e/stacks';
 import { loadWorld, tenantIdsOf, tenantOf } from '../support/e2e/world';
 
 const world = loadWorld();
 const local = world.target === 'local';
-const BREAKS_ACCOUNTS = 'breaks an account on purpose to provoke the diagnosis: local target only';
+const BREAKS_ACCOUNTS = notOwnStacks('breaks an account on purpose to provoke the diagnosis');
 const [customerA, customerB] = world.config.customers;
 const vendor = world.config.vendor;
 const options = { endpoint: world.endpoint };
@@ -151,7 +152,7 @@ describe('tenant mode: config and connector', () => {
 });
 
 describe(`breaking ${customerA.name}'s trust and role`, () => {
-  itWhen(local, BREAKS_ACCOUNTS)('confused deputy accepted: if A\'s trust is made to accept the deputy\'s external ID and tenant, verify says the guard failed', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('confused deputy accepted: if A\'s trust is made to accept the deputy\'s external ID and tenant, verify says the guard failed', async () => {
     await withTrustOfA(trustOfA({ externalIds: [customerA.externalIds.current, deputy.externalId], tenantIds: [acme.id, deputy.id] }), async () => {
       const d = await settled(verify, 'confused-deputy-accepted', deputy.id);
       expect(d.verdict).toBe('confused-deputy-accepted');
@@ -161,14 +162,14 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('trust does not name the vendor (tenant and customer mode)', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('trust does not name the vendor (tenant and customer mode)', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Principal: { AWS: accountRootArn(customerA.accountId) } })), async () => {
       expect(await settled(verify, 'trust-not-vendor', acme.id)).toMatchObject({ verdict: 'trust-not-vendor', fix: expect.stringMatching(new RegExp(`Customer ${customerA.name}: redeploy your stack from the config`)) });
       expect((await settled(verifyAsCustomer, 'trust-not-vendor', customerA.name)).verdict).toBe('trust-not-vendor');
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('external ID mismatch (tenant and customer mode); and, without the customer\'s credentials, a refusal verify does not guess at', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('external ID mismatch (tenant and customer mode); and, without the customer\'s credentials, a refusal verify does not guess at', async () => {
     await withTrustOfA(trustOfA({ externalIds: ['sc-e2e-not-the-configured-id'] }), async () => {
       const d = await settled(verify, 'external-id-mismatch', acme.id);
       expect(d.verdict).toBe('external-id-mismatch');
@@ -183,35 +184,35 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('external ID not required (customer mode): the connector gets in, but the guard is off', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('external ID not required (customer mode): the connector gets in, but the guard is off', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:SourceIdentity': s.Condition.StringEquals['sts:SourceIdentity'] } } })), async () => {
       expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
       expect(await settled(verifyAsCustomer, 'external-id-not-required', customerA.name)).toMatchObject({ verdict: 'external-id-not-required', summary: expect.stringMatching(/confused-deputy guard is off/) });
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('source identity refused: the trust accepts another tenant only (tenant and customer mode)', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('source identity refused: the trust accepts another tenant only (tenant and customer mode)', async () => {
     await withTrustOfA(trustOfA({ tenantIds: ['someone-else'] }), async () => {
       expect(await settled(verify, 'source-identity-refused', acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringContaining(`not "${acme.id}"`) });
       expect((await settled(verifyAsCustomer, 'source-identity-refused', customerA.name)).verdict).toBe('source-identity-refused');
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('source identity refused: the trust does not allow sts:SetSourceIdentity', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('source identity refused: the trust does not allow sts:SetSourceIdentity', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Action: 'sts:AssumeRole', Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': s.Condition.StringEquals['sts:ExternalId'] } } })), async () => {
       expect(await settled(verify, 'source-identity-refused', acme.id)).toMatchObject({ verdict: 'source-identity-refused', summary: expect.stringMatching(/does not allow sts:SetSourceIdentity/) });
       expect((await settled(verifyAsCustomer, 'source-identity-refused', customerA.name)).verdict).toBe('source-identity-refused');
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('source identity not required (customer mode): any tenant would pass the trust', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('source identity not required (customer mode): any tenant would pass the trust', async () => {
     await withTrustOfA(trustOfAWith((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': s.Condition.StringEquals['sts:ExternalId'] } } })), async () => {
       expect((await settled(verify, 'ok', acme.id)).verdict).toBe('ok');
       expect((await settled(verifyAsCustomer, 'source-identity-not-required', customerA.name)).verdict).toBe('source-identity-not-required');
     });
   }, CHECK_TIMEOUT_MS);
 
-  itWhen(local, BREAKS_ACCOUNTS)('role may not invoke the function (tenant and customer mode)', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('role may not invoke the function (tenant and customer mode)', async () => {
     const names = (await iamA.send(new ListRolePoliciesCommand({ RoleName: roleNameA }))).PolicyNames ?? [];
     const saved = await Promise.all(names.map(async (PolicyName) => ({
       PolicyName, PolicyDocument: decodeURIComponent((await iamA.send(new GetRolePolicyCommand({ RoleName: roleNameA, PolicyName }))).PolicyDocument!),
@@ -229,7 +230,7 @@ describe(`breaking ${customerA.name}'s trust and role`, () => {
 });
 
 describe('breaking the vendor\'s side', () => {
-  itWhen(local, BREAKS_ACCOUNTS)('the trust is right but the connector\'s role may not set the source identity: the vendor is told, the customer is not', async () => {
+  itWhen(world.ownsStacks, BREAKS_ACCOUNTS)('the trust is right but the connector\'s role may not set the source identity: the vendor is told, the customer is not', async () => {
     const vendorIam = world.iam(world.adminCredentials('vendor'));
     const original = decodeURIComponent((await vendorIam.send(new GetRolePolicyCommand({ RoleName: vendor.connectorRoleName, PolicyName: ASSUME_POLICY_NAME }))).PolicyDocument!);
     const assumeOnly = { ...JSON.parse(original), Statement: JSON.parse(original).Statement.map((s: Record<string, unknown>) => ({ ...s, Action: 'sts:AssumeRole' })) };
@@ -249,7 +250,7 @@ describe('breaking the vendor\'s side', () => {
 });
 
 describe(`breaking ${customerB?.name ?? 'a second customer'}'s account, then redeploying it`, () => {
-  itWhen(local && customerB !== undefined, `${BREAKS_ACCOUNTS}; needs a second customer`)('function missing, then role missing (tenant and customer mode), then repaired by cdktf deploy', async () => {
+  itWhen(world.ownsStacks && customerB !== undefined, `${BREAKS_ACCOUNTS}; needs a second customer`)('function missing, then role missing (tenant and customer mode), then repaired by cdktf deploy', async () => {
     const out = world.outputs.customers[customerB.name];
     const tenant = tenantOf(world, customerB.name).id;
     const fn = Object.values(out.function_arns)[0];

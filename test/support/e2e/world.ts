@@ -18,6 +18,10 @@ export interface WorldFile {
   readonly endpoint?: string;
   readonly outputsFile: string;
   readonly configFile: string;
+  /** True only on the local target on stacks the setup deployed itself (see ./mode.ts). */
+  readonly ownsStacks: boolean;
+  /** Whether the local cloud serves its test controls (clock, faults, execution-role credentials). */
+  readonly testControls: boolean;
 }
 
 export type { Credentials };
@@ -25,6 +29,21 @@ export type { Credentials };
 export interface World {
   readonly target: 'local' | 'aws';
   readonly endpoint?: string;
+  /**
+   * True only for a local run on stacks the global setup deployed itself: the only world in which
+   * a test may break accounts, inject faults, move the clock, restart the cloud, destroy or
+   * redeploy stacks, or read the run's own logs. False on the aws target and with
+   * SIDECAR_E2E_STACKS=deployed (the user's stacks). Gate such tests on it, not on `target`.
+   */
+  readonly ownsStacks: boolean;
+  /**
+   * Whether the local cloud serves its test controls: the e2e setup's own cloud always does; a
+   * cloud the user started does only with LOCALCLOUD_TEST_CONTROLS=1. Acting as the connector's
+   * execution role needs them (and the local target: on AWS only lambda.amazonaws.com may).
+   */
+  readonly testControls: boolean;
+  /** The deploy's outputs file this world was read from. */
+  readonly outputsFile: string;
   readonly config: LoadedConfig;
   readonly outputs: DeployOutputs;
   readonly region: string;
@@ -33,6 +52,13 @@ export interface World {
   sts(credentials: Credentials): STSClient;
   lambda(credentials: Credentials, region?: string): LambdaClient;
   iam(credentials: Credentials): IAMClient;
+}
+
+/** Why a test that acts as the connector's execution role is skipped in this world. */
+export function connectorRoleUnavailable(world: World): string {
+  return world.target === 'aws'
+    ? 'acts as the connector\'s execution role, which only lambda.amazonaws.com may assume on AWS'
+    : 'acts as the connector\'s execution role through the local cloud\'s test controls, which this cloud does not serve (start it with LOCALCLOUD_TEST_CONTROLS=1 npm run local:up)';
 }
 
 export function worldFilePath(): string {
@@ -59,6 +85,9 @@ export function loadWorld(): World {
   cached = {
     target: file.target,
     endpoint: file.endpoint,
+    ownsStacks: file.ownsStacks === true,
+    testControls: file.target === 'local' && file.testControls === true,
+    outputsFile: file.outputsFile,
     config,
     outputs,
     region: config.region,
