@@ -9,12 +9,12 @@ import { checkItem, typeOf, valueSize, type Item } from './attribute-values';
 import { validation } from './errors';
 import type { TableRecord } from './store';
 
-function checkKeyValue(table: TableRecord, item: Item, missing: (name: string) => Error): void {
+function checkKeyValue(table: TableRecord, item: Item, missing: (name: string) => Error, mismatch?: Error): void {
   for (const k of table.keySchema) {
     const v = item[k.AttributeName];
     if (!v) throw missing(k.AttributeName);
     const declared = table.attributeDefinitions.find((d) => d.AttributeName === k.AttributeName)!.AttributeType;
-    if (typeOf(v) !== declared) throw validation(`One or more parameter values were invalid: Type mismatch for key ${k.AttributeName} expected: ${declared} actual: ${typeOf(v)}`);
+    if (typeOf(v) !== declared) throw mismatch ?? validation(`One or more parameter values were invalid: Type mismatch for key ${k.AttributeName} expected: ${declared} actual: ${typeOf(v)}`);
     const size = valueSize(v);
     if (size === 0) {
       throw validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${declared === 'S' ? 'string' : 'binary'} value. Key: ${k.AttributeName}`);
@@ -32,7 +32,7 @@ export function checkKey(table: TableRecord, raw: unknown, what = 'The provided 
   const key = checkItem(raw);
   const names = Object.keys(key);
   if (names.length !== table.keySchema.length || table.keySchema.some((k) => !(k.AttributeName in key))) throw validation(what);
-  checkKeyValue(table, key, () => validation(what));
+  checkKeyValue(table, key, () => validation(what), validation(what));
   return key;
 }
 

@@ -84,11 +84,14 @@ function page(op: Operation, t: TableRecord, candidates: Item[], input: PageInpu
   let bytes = 0;
   let cut = false;
   for (const item of candidates) {
+    // "If DynamoDB processes the number of items up to the limit ..., it stops the operation and
+    // returns ... a key in LastEvaluatedKey": https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html#DDB-Query-request-Limit
     if (limit !== undefined && scanned.length >= limit) { cut = true; break; }
     if (bytes >= PAGE_BYTES) { cut = true; break; }
     scanned.push(item);
     bytes += itemSize(item);
   }
+  if (limit !== undefined && scanned.length === limit) cut = true;
   const matched = input.filter ? scanned.filter((i) => evaluateCondition(input.filter!, i)) : scanned;
   const last = scanned[scanned.length - 1];
   const consistent = optionalBoolean(op, 'ConsistentRead') ?? false;
