@@ -7,7 +7,7 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
 // ---------------------------------------------------------------------------
-import { compareScalars, itemSize, type AttributeValue, type Item } from '../attribute-values';
+import { compareScalars, itemSize, typeOf, type AttributeValue, type Item } from '../attribute-values';
 import { notSupported, validation } from '../errors';
 import type { Condition, Operand, Path } from '../expressions/ast';
 import { evaluateCondition, project } from '../expressions/evaluator';
@@ -126,6 +126,14 @@ interface KeyCondition {
   readonly range?: (v: AttributeValue) => boolean;
 }
 
+/** The attribute a key-condition part is about (the path operand), and the values it compares it with. */
+function sides(p: Condition): { subject?: Operand; values: Operand[] } {
+  if (p.kind === 'compare') return p.left.kind === 'path' ? { subject: p.left, values: [p.right] } : { subject: p.right, values: [p.left] };
+  if (p.kind === 'between') return { subject: p.operand, values: [p.low, p.high] };
+  if (p.kind === 'function') return { subject: p.args[0], values: p.args.slice(1) };
+  return { values: [] };
+}
+
 function keyCondition(t: TableRecord, c: Condition): KeyCondition {
   const parts: Condition[] = [];
   const flatten = (x: Condition): void => {
@@ -140,30 +148,31 @@ function keyCondition(t: TableRecord, c: Condition): KeyCondition {
   let hash: AttributeValue | undefined;
   let range: ((v: AttributeValue) => boolean) | undefined;
   for (const p of parts) {
-    const subject = p.kind === 'compare' ? (p.left.kind === 'path' ? p.left : p.right)
-      : p.kind === 'between' ? p.operand : p.kind === 'function' ? p.args[0] : undefined;
+    const { subject, values } = sides(p);
     const name = subject && subject.kind === 'path' ? topLevelName(subject.path) : undefined;
     if (!name || (name !== hashName && name !== rangeName)) throw validation(`Query condition missed key schema element: ${name === undefined ? hashName : name !== hashName ? hashName : rangeName}`);
+    if (values.some((v) => v.kind !== 'value')) throw validation('Query key condition not supported');
+    // Every value must have its key attribute's declared type (so begins_with needs a string or binary key).
+    const declared = t.attributeDefinitions.find((d) => d.AttributeName === name)!.AttributeType;
+    if (values.some((v) => v.kind === 'value' && typeOf(v.value) !== declared)) throw validation('One or more parameter values were invalid: Condition parameter type does not match schema type');
     if (name === hashName) {
-      if (p.kind !== 'compare' || p.op !== '=') throw validation(`Query key condition not supported`);
-      const other = p.left === subject ? p.right : p.left;
-      if (other.kind !== 'value') throw validation('Query key condition not supported');
-      hash = other.value;
+      if (p.kind !== 'compare' || p.op !== '=') throw validation('Query key condition not supported');
+      hash = (values[0] as { value: AttributeValue }).value;
+      continue;
+    }
+    if (range) throw validation('KeyConditionExpressions must only contain one condition per key');
+    if (p.kind === 'compare') {
+      if (p.op === '<>') throw validation('Unsupported operator on KeyConditionExpression: operator: <>');
+      // `:v < sk` reads as `sk > :v`.
+      const op = p.left === subject ? p.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as const)[p.op];
+      const other = values[0];
+      range = (v) => evaluateCondition({ kind: 'compare', op, left: { kind: 'value', value: v, placeholder: '' }, right: other }, undefined);
+    } else if (p.kind === 'between' || (p.kind === 'function' && p.name === 'begins_with')) {
+      // begins_with works on strings and binaries only.
+      if (p.kind === 'function' && declared === 'N') throw validation('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+      range = (v) => evaluateCondition(p, { [name]: v });
     } else {
-      if (range) throw validation('KeyConditionExpressions must only contain one condition per key');
-      if (p.kind === 'compare') {
-        if (p.op === '<>') throw validation('Unsupported operator on KeyConditionExpression: operator: <>');
-        const valueOnRight = p.left === subject;
-        const other = valueOnRight ? p.right : p.left;
-        if (other.kind !== 'value') throw validation('Query key condition not supported');
-        const op = valueOnRight ? p.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as const)[p.op];
-        range = (v) => evaluateCondition({ kind: 'compare', op, left: { kind: 'value', value: v, placeholder: '' }, right: other }, undefined);
-      } else if (p.kind === 'between' || (p.kind === 'function' && p.name === 'begins_with')) {
-        const cond = p;
-        range = (v) => evaluateCondition(cond, { [name]: v });
-      } else {
-        throw validation(`Query key condition not supported`);
-      }
+      throw validation('Query key condition not supported');
     }
   }
   if (!hash) throw validation(`Query condition missed key schema element: ${hashName}`);

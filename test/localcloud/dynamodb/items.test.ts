@@ -239,13 +239,15 @@ describe('Query and Scan', () => {
     expect(lastKeys[2]).toBeUndefined();
   });
 
-  test('sort-key conditions: BETWEEN, begins_with on a string sort key is refused for a number, comparisons, descending order', async () => {
+  test('sort-key conditions: BETWEEN, a comparison in descending order; values of the wrong type (begins_with on a number key) refused', async () => {
     const between = await ddb.send(new QueryCommand({ TableName: SORTED, KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b', ExpressionAttributeValues: { ':p': { S: 'tenant' }, ':a': { N: '3' }, ':b': { N: '6' } } }));
     expect(between.Items!.map((i) => i.sk.N)).toEqual(['3', '4', '5', '6']);
     const desc = await ddb.send(new QueryCommand({ TableName: SORTED, KeyConditionExpression: 'pk = :p AND sk > :a', ExpressionAttributeValues: { ':p': { S: 'tenant' }, ':a': { N: '21' } }, ScanIndexForward: false }));
     expect(desc.Items!.map((i) => i.sk.N)).toEqual(['24', '23', '22']);
     const e = await refusal(ddb.send(new QueryCommand({ TableName: SORTED, KeyConditionExpression: 'pk = :p AND begins_with(sk, :a)', ExpressionAttributeValues: { ':p': { S: 'tenant' }, ':a': { N: '1' } } })));
-    expect(e.name).toBe('ValidationException');
+    expect([e.name, e.message]).toEqual(['ValidationException', 'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N']);
+    const wrongHash = await refusal(ddb.send(new QueryCommand({ TableName: SORTED, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { N: '1' } } })));
+    expect(wrongHash.message).toBe('One or more parameter values were invalid: Condition parameter type does not match schema type');
   });
 
   test('begins_with on a string sort key', async () => {
