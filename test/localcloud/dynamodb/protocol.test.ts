@@ -5,6 +5,7 @@
 //   an unsigned request with a DynamoDB target is refused in DynamoDB's shape, not STS's XML
 //   a body that is not JSON is SerializationException; an unknown target UnknownOperationException
 //   boto3 (another SDK) lists tables through the same endpoint
+//   a test fault for dynamodb:ListTables answers its error once in DynamoDB's shape, then the call works
 // ---------------------------------------------------------------------------
 import { startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { clientEnv, run } from '../../support/external-clients';
@@ -65,3 +66,15 @@ test('boto3 lists tables through the same endpoint', async () => {
   expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
   expect(stdout.trim()).toBe('[]');
 }, 60_000);
+
+test('a test fault on a DynamoDB operation answers in DynamoDB\'s shape, once', async () => {
+  const rule = { service: 'dynamodb', operation: 'ListTables', error: 'ProvisionedThroughputExceededException', message: 'slow down', count: 1 };
+  const added = await fetch(`${cloud.url}/_localcloud/control/faults`, { method: 'POST', body: JSON.stringify(rule) });
+  expect(added.status).toBe(200);
+
+  const faulted = await call('ListTables', '{}');
+  const after = await call('ListTables', '{}');
+
+  expect({ status: faulted.status, body: JSON.parse(faulted.body) }).toEqual({ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'slow down' } });
+  expect(after.status).toBe(200);
+});
