@@ -116,7 +116,7 @@ test('terraform apply creates the table (PAY_PER_REQUEST, PITR on, tags) and its
   expect(item.Item?.roleArn).toEqual({ S: 'arn:aws:iam::111111111111:role/tibco_sidecar_connector' });
 });
 
-test('the provider called the control plane PROVIDER-API.md lists, and PutItem with attribute_not_exists', () => {
+test('the provider called CreateTable, DescribeTable, UpdateContinuousBackups, DescribeContinuousBackups, then its reads, PutItem and GetItem', () => {
   // The provider's calls, then the test's own SDK reads (DescribeTable, DescribeContinuousBackups, ListTagsOfResource, GetItem).
   const served = servedOperations();
   expect(served.slice(0, 4)).toEqual(['CreateTable', 'DescribeTable', 'UpdateContinuousBackups', 'DescribeContinuousBackups']);
