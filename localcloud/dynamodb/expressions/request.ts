@@ -37,10 +37,14 @@ export function placeholdersOf(input: Record<string, unknown>, expressions: read
   return new Placeholders((rawNames as Record<string, string> | undefined) ?? {}, rawValues ? checkItem(rawValues) : {});
 }
 
+/** The longest expression string: 4 KB. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
+export const MAX_EXPRESSION_BYTES = 4096;
+
 /** An expression parameter: a string, or absent. */
 export function expressionParam(input: Record<string, unknown>, field: string): string | undefined {
   const v = input[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw validation(`Invalid type for ${field}: expected a string`);
+  if (Buffer.byteLength(v, 'utf8') > MAX_EXPRESSION_BYTES) throw validation(`Invalid ${field}: Expression size has exceeded the maximum allowed size; expression size: ${Buffer.byteLength(v, 'utf8')}`);
   return v;
 }

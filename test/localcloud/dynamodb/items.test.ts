@@ -13,7 +13,9 @@
 //   Query: 25 items, Limit 10: pages of 10, 10, 5, LastEvaluatedKey on the first two only;
 //     begins_with and BETWEEN on the sort key; ScanIndexForward=false; a FilterExpression counts
 //     scanned vs matched; a filter on a key attribute refused
-//   Scan: 25 items across partitions, Limit 10: every item exactly once over three pages; a filter
+//     a page stops after 1 MB read; an expression over 4 KB is refused
+//   Scan: 30 items across partitions, Limit 10: every item exactly once (three full pages and an
+//     empty last one, as a page that reaches Limit carries a LastEvaluatedKey); a filter
 // ---------------------------------------------------------------------------
 import {
   CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
@@ -287,6 +289,27 @@ describe('Query and Scan', () => {
     expect(new Set(seen).size).toBe(30);
     // 30 items, Limit 10: the third page is cut by Limit too, so a fourth, empty page ends it (as DynamoDB does).
     expect(pages).toBe(4);
+  });
+
+  test('a Query page stops once it has read 1 MB, and the next page goes on from there', async () => {
+    const BIG = 'items-big';
+    await ddb.send(new CreateTableCommand({
+      TableName: BIG, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+    }));
+    const big = 'x'.repeat(390 * 1024);
+    for (let i = 0; i < 4; i += 1) await ddb.send(new PutItemCommand({ TableName: BIG, Item: { pk: { S: 'big' }, sk: { N: String(i) }, blob: { S: big } } }));
+    const query = (start?: Record<string, AttributeValue>) => ddb.send(new QueryCommand({ TableName: BIG, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'big' } }, ProjectionExpression: 'sk', ExclusiveStartKey: start }));
+    const first = await query();
+    const second = await query(first.LastEvaluatedKey);
+    expect({ first: first.Items!.map((i) => i.sk.N), last: first.LastEvaluatedKey?.sk }).toEqual({ first: ['0', '1', '2'], last: { N: '2' } });
+    expect({ second: second.Items!.map((i) => i.sk.N), last: second.LastEvaluatedKey }).toEqual({ second: ['3'], last: undefined });
+  });
+
+  test('an expression over 4 KB is refused', async () => {
+    const e = await refusal(ddb.send(new ScanCommand({ TableName: SORTED, FilterExpression: `kind = :k${' '.repeat(4096)}`, ExpressionAttributeValues: { ':k': { S: 'odd' } } })));
+    expect(e.message).toContain('Invalid FilterExpression: Expression size has exceeded the maximum allowed size');
   });
 
   test('Scan with a FilterExpression and a projection', async () => {
