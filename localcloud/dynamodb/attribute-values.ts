@@ -32,6 +32,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** Lists and maps nest at most 32 levels deep. */
+export const MAX_NESTING = 32;
+
 function number(text: unknown): string {
   const d = typeof text === 'string' ? parseDecimal(text) : undefined;
   if (!d) throw validation(`The parameter cannot be converted to a numeric value: ${String(text)}`);
@@ -51,7 +54,9 @@ function noDuplicates(values: string[], key: (v: string) => string = (v) => v): 
  * A value from a request, checked and normalized: exactly one data type, numbers DynamoDB can
  * store, sets not empty and without duplicates. Throws ValidationException with DynamoDB's wording.
  */
-export function checkValue(raw: unknown): AttributeValue {
+export function checkValue(raw: unknown, depth = 0): AttributeValue {
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-attributes (nested attribute depth: 32)
+  if (depth > MAX_NESTING) throw validation('Nesting Levels have exceeded supported limits');
   if (!isObject(raw)) throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   const keys = Object.keys(raw).filter((k) => raw[k] !== undefined && raw[k] !== null);
   if (keys.length !== 1 || !TYPES.includes(keys[0] as AttributeType)) {
@@ -78,10 +83,10 @@ export function checkValue(raw: unknown): AttributeValue {
       return { NULL: true };
     case 'L':
       if (!Array.isArray(v)) throw validation('Supplied AttributeValue L must be a list');
-      return { L: v.map(checkValue) };
+      return { L: v.map((e) => checkValue(e, depth + 1)) };
     case 'M':
       if (!isObject(v)) throw validation('Supplied AttributeValue M must be a map');
-      return { M: checkItem(v) };
+      return { M: checkItem(v, depth + 1) };
     case 'SS':
     case 'NS':
     case 'BS': {
@@ -95,12 +100,12 @@ export function checkValue(raw: unknown): AttributeValue {
 }
 
 /** A map of attribute name -> value from a request (an item, a key, ExpressionAttributeValues). */
-export function checkItem(raw: unknown): Item {
+export function checkItem(raw: unknown, depth = 0): Item {
   if (!isObject(raw)) throw validation('Supplied item must be a map of attribute names to values');
   const item: Item = {};
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    item[name] = checkValue(value);
+    item[name] = checkValue(value, depth);
   }
   return item;
 }

@@ -51,6 +51,13 @@ describe('attribute values', () => {
     expect(() => checkValue({ L: [{ M: { x: { N: 'nope' } } }] })).toThrow('cannot be converted to a numeric value');
   });
 
+  test('lists and maps nest 32 levels deep, not 33', () => {
+    const nest = (levels: number): unknown => (levels === 0 ? { S: 'leaf' } : { L: [nest(levels - 1)] });
+    expect(() => checkValue(nest(32))).not.toThrow();
+    expect(() => checkValue(nest(33))).toThrow('Nesting Levels have exceeded supported limits');
+    expect(() => checkValue(nest(5000))).toThrow('Nesting Levels have exceeded supported limits');
+  });
+
   test('sets are equal whatever their order', () => {
     expect(equalValues({ SS: ['a', 'b'] }, { SS: ['b', 'a'] })).toBe(true);
     expect(equalValues({ NS: ['1', '2'] }, { NS: ['2', '3'] })).toBe(false);
