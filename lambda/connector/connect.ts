@@ -12,7 +12,7 @@ import { AssumeRoleRefusedError, InternalError, PayloadTooLargeError, TimedOutEr
 import { INVOKE_PAYLOAD_MAX_BYTES } from '../shared/payload';
 import { functionFailure, parseJsonOrText } from './function-error';
 import type { ConnectorRequest } from './input';
-import type { ResolvedCredentials, ScopedClient } from './scoped-clients';
+import type { ResolvedCredentials, ScopedSession } from './scoped-clients';
 import { refreshReason, type RefreshReason } from './session-refresh';
 import { resolveTarget } from './target';
 import type { ConnectorDeps, ConnectorSuccess, ConnectorTarget } from './types';
@@ -78,11 +78,11 @@ const REFUSED_WHILE_REFRESHING: Readonly<Record<RefreshReason, string>> = {
 /**
  * Take the tenant's session (cached or new) and invoke. When Lambda refuses the held session
  * for a reason a new one can cure (session-refresh.ts says which, and why retrying is safe),
- * forget that client, assume the role again and invoke once more: two attempts at most.
+ * forget that session, assume the role again and invoke once more: two attempts at most.
  */
 async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorRequest, deps: ConnectorDeps, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
   const { tenant, functionArn } = target;
-  let client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+  let session = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
   /** Set when the first attempt's session was refused: this is then the second and last attempt. */
   let refreshing: RefreshReason | undefined;
   let assumeRoleMs = 0;
@@ -91,7 +91,7 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
     // ---- the session: STS's failures as typed errors --------------------------------------
     let credentials: ResolvedCredentials;
     try {
-      credentials = await withinBudget(client.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
+      credentials = await withinBudget(session.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
     } catch (e) {
       const error = stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
       if (refreshing && error instanceof AssumeRoleRefusedError) {
@@ -104,24 +104,25 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
     // ---- the invoke: success, one refresh, or Lambda's failure as a typed error -----------
     const invokeStarted = performance.now();
     try {
-      const output = await invoke(client, request, functionArn, tenant.tenantId, signal);
+      const output = await invoke(session, credentials, request, functionArn, tenant.tenantId, signal);
+      deps.metrics?.invokeLatency(performance.now() - invokeStarted);
       return {
         output, assumeRoleMs, invokeMs: performance.now() - invokeStarted,
         credentialsCached: credentials.cached && refreshing === undefined, sessionRefreshed: refreshing !== undefined,
       };
     } catch (e) {
-      const reason = refreshing === undefined ? refreshReason(e, { cached: credentials.cached, refusedWhenFresh: client.sessionRefusedWhenFresh }) : undefined;
+      const reason = refreshing === undefined ? refreshReason(e, { cached: credentials.cached, refusedWhenFresh: session.sessionRefusedWhenFresh }) : undefined;
       if (reason) {
-        deps.clients.forget(client);
-        client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+        deps.clients.forget(session);
+        session = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun, retry: true });
         refreshing = reason;
         continue;
       }
       const code = awsErrorCode(e);
       // Refused with a session that was fresh: later calls with it answer InvokeRefused at once.
-      if (code === 'AccessDeniedException') client.markSessionRefusedWhenFresh();
+      if (code === 'AccessDeniedException') session.markSessionRefusedWhenFresh();
       if (refreshing && code === 'ExpiredTokenException') {
-        deps.clients.forget(client);
+        deps.clients.forget(session);
         throw new InternalError(`Lambda refused a session for tenant "${tenant.tenantId}" as expired right after STS issued it: check the clocks of the connector and of AWS`, { cause: e });
       }
       throw invokeFailure(e, { tenant: tenant.tenantId, functionArn });
@@ -129,12 +130,12 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
   }
 }
 
-function invoke(client: ScopedClient, request: ConnectorRequest, functionArn: string, tenantId: string, signal: AbortSignal | undefined): Promise<InvokeCommandOutput> {
+function invoke(session: ScopedSession, credentials: ResolvedCredentials, request: ConnectorRequest, functionArn: string, tenantId: string, signal: AbortSignal | undefined): Promise<InvokeCommandOutput> {
   const command = new InvokeCommand({
     FunctionName: functionArn,
     InvocationType: request.dryRun ? 'DryRun' : 'RequestResponse',
     Payload: request.dryRun ? undefined : Buffer.from(request.payloadJson, 'utf8'),
     ClientContext: connectorClientContext(tenantId),
   });
-  return withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
+  return withinBudget(session.send(command, credentials.credentials, signal), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
 }

@@ -4,6 +4,7 @@
 import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
 import type { FailureResponse } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { ConnectorMetrics } from '../shared/metrics';
 import type { ScopedClientCache } from './scoped-clients';
 
 export interface ConnectorDeps {
@@ -12,6 +13,8 @@ export interface ConnectorDeps {
   readonly rolePrefix: string;
   readonly clients: ScopedClientCache;
   readonly logger: Logger;
+  /** EMF metrics (lambda/shared/metrics.ts), published once per request. @default none */
+  readonly metrics?: ConnectorMetrics;
 }
 
 /** The tenant and the one function a request may reach, checked against the registry. */
