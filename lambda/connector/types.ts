@@ -15,6 +15,9 @@ export interface ConnectorDeps {
   readonly logger: Logger;
   /** EMF metrics (lambda/shared/metrics.ts), published once per request. @default none */
   readonly metrics?: ConnectorMetrics;
+  /** The most one tenant's call may take (SIDECAR_TENANT_TIME_BUDGET_MS), below the Lambda's own
+   *  time budget; past it the call ends with TimedOut naming the tenant. @default no limit of its own */
+  readonly tenantTimeBudgetMs?: number;
 }
 
 /** The tenant and the one function a request may reach, checked against the registry. */
