@@ -37,16 +37,26 @@ describe('bundles', () => {
 
   test.each([[config.vendor.connectorFunctionName], [config.vendor.vendFunctionName]])('the %s zip holds index.js and registry.json equal to buildTenantRegistry(config)', async (functionName) => {
     const files = await zipOf('vendor', functionName);
-    expect([...files.keys()].sort()).toEqual(['index.js', 'registry.json']);
+    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'registry.json']);
     expect(JSON.parse(files.get('registry.json')!.toString('utf8'))).toEqual(buildTenantRegistry(config));
     expect(files.get('index.js')!.length).toBeGreaterThan(100);
   });
 
   test('a customer\'s zip holds the sample code and no registry (other tenants\' external IDs never leave the vendor)', async () => {
     const files = await zipOf('customer-a', customerA.functions[0]);
-    expect([...files.keys()]).toEqual(['index.js']);
+    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map']);
     const code = files.get('index.js')!.toString('utf8');
     for (const tenant of config.tenants) expect(code).not.toContain(tenant.externalId);
+  });
+
+  test('the connector\'s index.js is trimmed: linked source map, no CommonJS-only SDK helpers', async () => {
+    const files = await zipOf('vendor', config.vendor.connectorFunctionName);
+    const code = files.get('index.js')!.toString('utf8');
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    expect(code).not.toContain('sourceMappingURL=data:');
+    // bowser: only the SDK's CommonJS builds pull it in (ESM-first resolution leaves it out).
+    expect(code).not.toMatch(/bowser/i);
+    expect(JSON.parse(files.get('index.js.map')!.toString('utf8'))).toMatchObject({ version: 3, sources: expect.arrayContaining([expect.stringContaining('lambda/connector/connect.ts')]) });
   });
 
   test.each([
