@@ -2,9 +2,11 @@
 // Run by cache-bound.ts in its own `node --expose-gc` process: a ScopedClientCache with the
 // connector's default bound takes N tenants, once each, each with real credentials (AssumeRole
 // against the local cloud, signing with the keys in the environment), as the connector would.
+// The one STS client and the per-region Lambda client are made before the baseline (a first
+// tenant is credentialed then forgotten), so the figures are the entries' own bytes.
 // Prints the heap growth, after a full GC, once the cache is full and at the end, as JSON.
 // ---------------------------------------------------------------------------
-import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import { ScopedSessionCache } from '../lambda/connector/scoped-clients';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
 import type { TenantRegistryEntry } from '../rules/tenant-registry';
 import { mapLimited } from './stats';
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   const roleArn = process.env.BENCH_ROLE_ARN!;
   const externalId = process.env.BENCH_EXTERNAL_ID!;
   const fn = process.env.BENCH_FUNCTION_ARN!;
-  const cache = new ScopedClientCache({ stsRegion: process.env.AWS_REGION!, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES, cacheCredentials: true });
+  const cache = new ScopedSessionCache({ stsRegion: process.env.AWS_REGION!, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES, cacheCredentials: true });
   // Registry entries are made on the fly and not kept: only what the cache holds stays on the heap.
   let credentialed = 0;
   const call = async (i: number) => {
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
     await cache.acquire(tenant, fn).resolveCredentials();
     credentialed += 1;
   };
+  // Warm-up: the cache's shared clients (STS; Lambda for the region) exist before the baseline.
+  const warm: TenantRegistryEntry = { tenantId: 'cache-bench-warmup', roleArn, externalId, functionArns: [fn] };
+  const warmSession = cache.acquire(warm, fn);
+  await warmSession.resolveCredentials();
+  cache.lambdaClient(fn.split(':')[3]);
+  cache.forget(warmSession);
   const before = heapAfterGc();
   await mapLimited(DEFAULT_CACHE_MAX_ENTRIES, 16, call);
   const full = heapAfterGc();
