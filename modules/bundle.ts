@@ -8,7 +8,9 @@
 //  - minified, and ESM-first resolution (`mainFields: module, main`): the SDK's and Smithy's ES
 //    modules tree-shake, their CommonJS builds do not (about -100 KB of SDK code, and bowser);
 //  - the source map is a file beside index.js (`index.js.map`, linked), not a 1.4 MB base64
-//    comment inside it: stack traces still name TypeScript lines (NODE_OPTIONS=--enable-source-maps).
+//    comment inside it, and maps only the project's own sources (firstPartySourceMap): stack
+//    traces still name TypeScript lines (NODE_OPTIONS=--enable-source-maps), and Node no longer
+//    parses 1.2 MB of the libraries' mappings at every cold start.
 // Left for the code that imports zod: `import { z } from 'zod'` pulls in all 60 of zod's
 // error-message locales (~260 KB of the connector's ~870 KB index.js); `zod/mini`, or importing
 // the schema builders without the `locales` namespace, would drop them. (esbuild's synchronous
@@ -140,11 +142,122 @@ function bundle(entry: string, sourceMap: boolean, where: string): Map<string, B
       logLevel: 'silent',
     });
     const files = new Map<string, Buffer>();
-    for (const file of result.outputFiles) files.set(file.path.endsWith('.map') ? BUNDLE_MAP_FILE : BUNDLE_ENTRY_FILE, Buffer.from(file.contents));
+    for (const file of result.outputFiles) {
+      if (file.path.endsWith('.map')) files.set(BUNDLE_MAP_FILE, Buffer.from(JSON.stringify(firstPartySourceMap(JSON.parse(file.text) as SourceMapV3)), 'utf8'));
+      else files.set(BUNDLE_ENTRY_FILE, Buffer.from(file.contents));
+    }
     return files;
   } catch (e) {
     throw esbuildError(e, entry, where);
   }
+}
+
+// ---------------------------------------------------------------------------
+// The source map, first-party only
+// ---------------------------------------------------------------------------
+
+interface SourceMapV3 {
+  version: 3;
+  sources: string[];
+  names: string[];
+  mappings: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The map narrowed to the project's own sources. With NODE_OPTIONS=--enable-source-maps, Node
+ * parses the whole map when it loads index.js: the dependencies' mappings (95% of a 1.2 MB map:
+ * the SDK, Powertools, zod) cost a cold start ~200 ms on a loaded machine, for stack frames
+ * inside libraries nobody here debugs. Their segments become unmapped (a 1-field segment), so a
+ * frame in a library is reported at its bundle position rather than at a wrong project line.
+ */
+export function firstPartySourceMap(map: SourceMapV3): SourceMapV3 {
+  const keep = map.sources.map((source) => !/(^|[\\/])node_modules[\\/]/.test(source));
+  const newIndex: number[] = [];
+  const sources: string[] = [];
+  map.sources.forEach((source, i) => { if (keep[i]) { newIndex[i] = sources.length; sources.push(source); } });
+  // VLQ fields are deltas across the whole map (the generated column: within a line); re-encode.
+  const state = { source: 0, line: 0, column: 0, name: 0 };
+  const out = { source: 0, line: 0, column: 0, name: 0 };
+  const names: string[] = [];
+  const nameIndex = new Map<number, number>();
+  const lines = map.mappings.split(';').map((line) => {
+    let generatedColumn = 0;
+    let outColumn = 0;
+    let unmapped = true; // at a line's start nothing is mapped yet
+    const segments: string[] = [];
+    for (const segment of line.split(',')) {
+      if (segment.length === 0) continue;
+      const fields = decodeVlq(segment);
+      generatedColumn += fields[0];
+      if (fields.length > 1) {
+        state.source += fields[1];
+        state.line += fields[2];
+        state.column += fields[3];
+        if (fields.length >= 5) state.name += fields[4];
+      }
+      if (fields.length === 1 || !keep[state.source]) {
+        // Unmapped from here on; a run of them is one segment.
+        if (!unmapped) segments.push(encodeVlq([generatedColumn - outColumn]));
+        if (!unmapped) outColumn = generatedColumn;
+        unmapped = true;
+        continue;
+      }
+      const mapped = [generatedColumn - outColumn, newIndex[state.source] - out.source, state.line - out.line, state.column - out.column];
+      outColumn = generatedColumn;
+      out.source = newIndex[state.source];
+      out.line = state.line;
+      out.column = state.column;
+      if (fields.length >= 5) {
+        let name = nameIndex.get(state.name);
+        if (name === undefined) {
+          name = names.length;
+          names.push(map.names[state.name]);
+          nameIndex.set(state.name, name);
+        }
+        mapped.push(name - out.name);
+        out.name = name;
+      }
+      segments.push(encodeVlq(mapped));
+      unmapped = false;
+    }
+    return segments.join(',');
+  });
+  return { ...map, sources, names, mappings: lines.join(';') };
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function decodeVlq(segment: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64.indexOf(char);
+    value += (digit & 31) * 2 ** shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value % 2 === 1 ? -Math.floor(value / 2) : value / 2);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+function encodeVlq(values: readonly number[]): string {
+  let text = '';
+  for (const v of values) {
+    let rest = v < 0 ? -v * 2 + 1 : v * 2;
+    do {
+      let digit = rest % 32;
+      rest = Math.floor(rest / 32);
+      if (rest > 0) digit += 32;
+      text += BASE64[digit];
+    } while (rest > 0);
+  }
+  return text;
 }
 
 /** esbuild's messages, with file and line, in one StackConfigError. */
