@@ -226,7 +226,8 @@ export async function verifyTenant(config: LoadedConfig, tenantId: string, optio
 const DRY_RUN_RETRIES = 2;
 const DRY_RUN_MAX_WAIT_S = 30;
 
-async function askConnector(config: LoadedConfig, tenantId: string, functionArn: string, endpoint: string | undefined): Promise<ConnectorAnswer> {
+/** The connector's answer to a dry run of `functionArn` for `tenantId`, waiting out its rate limit. */
+export async function askConnector(config: LoadedConfig, tenantId: string, functionArn: string, endpoint: string | undefined): Promise<ConnectorAnswer> {
   for (let attempt = 0; ; attempt++) {
     const answer = await askConnectorOnce(config, tenantId, functionArn, endpoint);
     const retryAfter = !answer.ok && answer.error.code === 'DryRunRateLimited' ? answer.error.retryAfterSeconds : undefined;
