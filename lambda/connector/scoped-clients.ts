@@ -319,7 +319,7 @@ export class ScopedSessionCache {
     const started = performance.now();
     try {
       const output = await this.stsClient().send(new AssumeRoleCommand(input));
-      this.metrics.assumeRole(performance.now() - started, 'OK');
+      this.metrics.assumeRole(performance.now() - started);
       this.refusals.clear(tenant);
       const c = output.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -331,10 +331,9 @@ export class ScopedSessionCache {
       return { accessKeyId: ownCopy(c.AccessKeyId), secretAccessKey: ownCopy(c.SecretAccessKey), sessionToken: ownCopy(c.SessionToken), expiration: new Date(c.Expiration.getTime()) };
     } catch (e) {
       if (e instanceof InternalError) throw e;
-      const code = awsErrorCode(e) ?? 'Unknown';
-      this.metrics.assumeRole(performance.now() - started, code);
+      this.metrics.assumeRole(performance.now() - started);
       // Only STS's AccessDenied is remembered: throttling and 5xx say nothing about the tenant.
-      if (code === 'AccessDenied') this.refusals.remember(tenant);
+      if (awsErrorCode(e) === 'AccessDenied') this.refusals.remember(tenant);
       throw e;
     }
   }

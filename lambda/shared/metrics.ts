@@ -22,8 +22,8 @@ export type CountMetric = 'CacheHit' | 'CacheMiss';
 /** What the connector records; `publish` writes one request's worth. */
 export interface ConnectorMetrics {
   count(name: CountMetric): void;
-  /** One AssumeRole sent to STS, its time, and how it ended (`OK` or STS's error code). */
-  assumeRole(ms: number, outcome: string): void;
+  /** One AssumeRole sent to STS, and its time (success or not: how a refused one ended is in Refusals). */
+  assumeRole(ms: number): void;
   invokeLatency(ms: number): void;
   /** The request was answered with a typed failure of this code. */
   refusal(code: string): void;

@@ -8,13 +8,15 @@
  * Cases:
  *  - one AssumeRole for 20 concurrent first calls, and Invoke signed with the assumed key
  *  - concurrent calls of two tenants in one region: each Invoke signed with its own tenant's key
+ *  - the region's client used outside a tenant call refuses to sign: nothing reaches Lambda
  *  - STS AccessDenied (XML) -> AssumeRoleRefused; Throttling -> Throttled after 3 attempts
  *  - Lambda 403 AccessDeniedException -> InvokeRefused; X-Amz-Function-Error -> FunctionError
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
-import { ScopedClientCache } from '../../../lambda/connector/scoped-clients';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { RegionalLambdaClients, ScopedClientCache } from '../../../lambda/connector/scoped-clients';
 import { ECHO_A, MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
 
 // ---------------------------------------------------------------------------
@@ -136,6 +138,15 @@ describe('through the real SDK', () => {
       expect(call.accessKeyId).toBe(tenant === 'acme' ? ASSUMED_KEY : 'ASIAWIRESTUBMALLORY');
     }
     expect(seen.filter((s) => s.service === 'sts')).toHaveLength(0);
+  });
+
+  test('the region\'s Lambda client, used outside a tenant call, refuses to sign and sends nothing', async () => {
+    const client = new RegionalLambdaClients().get(REGION);
+
+    const sent = client.send(new InvokeCommand({ FunctionName: ECHO_A }));
+
+    await expect(sent).rejects.toThrow('outside a tenant call: refusing to sign');
+    expect(seen).toEqual([]);
   });
 
   test('the answer carries the function\'s payload and the client context reaches Lambda', async () => {
