@@ -325,10 +325,8 @@ export class ScopedSessionCache {
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
         throw new InternalError(`STS answered AssumeRole for tenant "${tenant.tenantId}" without complete credentials`);
       }
-      // Only these four fields are kept: the cache holds bytes, not the SDK's response. Each
-      // string is copied: the XML parser's strings can be slices of the whole response body,
-      // which a slice keeps alive (~1 KB more per entry).
-      return { accessKeyId: ownCopy(c.AccessKeyId), secretAccessKey: ownCopy(c.SecretAccessKey), sessionToken: ownCopy(c.SessionToken), expiration: new Date(c.Expiration.getTime()) };
+      // Only these four fields are kept: the cache holds bytes, not the SDK's response.
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     } catch (e) {
       if (e instanceof InternalError) throw e;
       this.metrics.assumeRole(performance.now() - started);
@@ -363,11 +361,6 @@ export const ScopedClientCache = ScopedSessionCache;
 export type ScopedClientCache = ScopedSessionCache;
 /** @deprecated use ScopedSession. */
 export type ScopedClient = ScopedSession;
-
-/** A string of its own, not a slice that keeps a larger parent string alive. */
-function ownCopy(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
-}
 
 /** The role and external ID are part of the key, so a changed registry entry never reuses a session. */
 function sessionKey(tenant: TenantRegistryEntry, functionArn: string): string {
