@@ -162,7 +162,10 @@ export async function runColdStart(world: BenchWorld, results: Results, options:
     if (init !== undefined) results.add(PART, { name: `init_duration_ms_${subject.label}`, value: init, unit: 'ms', note: 'REPORT Init Duration: sandbox process start to handler loaded' });
     if (subject.label === 'connector') results.add(PART, { name: 'cold_first_assume_role_ms_connector', value: median(firstAssumeMs), unit: 'ms', note: 'AssumeRole inside the first call (empty cache)' });
     results.add(PART, { name: `zip_bytes_${subject.label}`, value: zipBytes, unit: 'bytes' });
-    results.add(PART, { name: `bundle_load_ms_${subject.label}`, value: load.reportedMs, unit: 'ms', note: `require() in a fresh node, median of ${loadRuns}` });
+    results.add(PART, {
+      name: `bundle_load_ms_${subject.label}`, value: load.reportedMs, unit: 'ms', comparator: 'node_spawn_ms',
+      note: `require() in a fresh node (the function's own environment), median of ${loadRuns}; ${Math.round(zipBytes / 1024)} KB zip`,
+    });
     results.add(PART, { name: `bundle_process_ms_${subject.label}`, value: load.wallMs, unit: 'ms', comparator: 'node_spawn_ms', note: 'whole fresh process: spawn + require + exit' });
     options.progress(`[bench] part 3: ${subject.label}: cold ${cold.toFixed(0)} ms vs warm ${warm.toFixed(1)} ms; dominated by ${dominant}`);
   }

@@ -24,6 +24,9 @@ export const REQUIRED_FIGURES = [
   'sts_calls_per_1000_calls_1_tenant', 'sts_calls_per_1000_calls_10_tenants', 'sts_calls_per_1000_calls_100_tenants',
   'sts_calls_100_concurrent_first_calls', 'cold_start_ms_connector', 'zip_bytes_connector',
   'synth_plan_s_1_customer', 'synth_plan_s_50_customers', 'connector_cache_bytes_10000_tenants', 'localcloud_invokes_per_s',
+  // The fleet-scale issue: a cache of bytes, STS budget guards, a smaller cold start.
+  'connector_cache_bytes_per_entry', 'sts_calls_refused_tenant_100_retries', 'sts_calls_dry_run_100_calls', 'bundle_load_ms_connector', 'node_spawn_ms',
+  // ... and the fleet model.
   'fleet_assume_role_per_s_10000_tenants_per_sandbox_cache', 'fleet_assume_role_per_s_10000_tenants_sharded', 'fleet_model_validation_ratio',
 ] as const;
 

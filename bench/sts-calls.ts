@@ -6,11 +6,16 @@
 // local cloud): a deployed connector spreads concurrent calls over a sandbox per call in flight, each with
 // its own cache, which would count sandboxes rather than the cache. The 100 tenants are real:
 // 100 roles in a customer account, each trusting the connector role with its own external ID.
+// Then the STS budget guards: 100 calls of a refused tenant (a confused deputy: a real role, the
+// wrong external ID; the refusal cache answers all but the first), and 100 dry runs of one
+// tenant (each would be a fresh AssumeRole; the dry-run rate limit holds most back).
 // ---------------------------------------------------------------------------
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createConnectorHandler } from '../lambda/connector/connector';
-import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import { DRY_RUN_BURST, DRY_RUN_REFILL_MS } from '../lambda/connector/dry-run-limit';
+import { REFUSAL_TTL_MS } from '../lambda/connector/refusals';
+import { ScopedSessionCache } from '../lambda/connector/scoped-clients';
 import type { ConnectorResponse } from '../lambda/connector/types';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
 import { generateExternalId } from '../rules/external-id';
@@ -45,7 +50,7 @@ export async function createBenchTenants(world: BenchWorld, count: number, label
 /** A connector as handler.ts builds it, with a fresh cache, signing as the connector role. */
 function inProcessConnector(world: BenchWorld, tenants: readonly TenantRegistryEntry[], roleCredentials: AwsCredentialIdentity) {
   const registry: TenantRegistry = { version: 1, rolePrefix: world.config.rolePrefix, tenants: Object.fromEntries(tenants.map((t) => [t.tenantId, t])) };
-  const clients = new ScopedClientCache({
+  const clients = new ScopedSessionCache({
     stsRegion: world.config.region, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES,
     cacheCredentials: true, masterCredentials: async () => roleCredentials,
   });
@@ -85,4 +90,43 @@ export async function runStsCalls(world: BenchWorld, results: Results, options: 
   answers.forEach(expectOk);
   const concurrent = await assumeRoleCount(world.cloud);
   results.add(PART, { name: 'sts_calls_100_concurrent_first_calls', value: concurrent, unit: 'calls', note: 'one tenant, empty cache, 100 calls at once; expect 1' });
+
+  await runStsGuards(world, results, tenants[0], roleCredentials, options);
+}
+
+/** The refusal cache and the dry-run rate limit, counted at the cloud. */
+async function runStsGuards(world: BenchWorld, results: Results, honest: TenantRegistryEntry, roleCredentials: AwsCredentialIdentity, options: { progress: Progress }): Promise<void> {
+  // The confused deputy: the honest tenant's role, another external ID (and tenant): STS refuses.
+  const deputy: TenantRegistryEntry = { tenantId: 'bench-deputy', roleArn: honest.roleArn, externalId: generateExternalId(), functionArns: honest.functionArns };
+  const { handler } = inProcessConnector(world, [honest, deputy], roleCredentials);
+  await resetStats(world.cloud);
+  let t = Date.now();
+  for (let i = 0; i < 100; i += 1) {
+    const answer = await handler({ tenant: deputy.tenantId, payload: { bench: 'deputy', i } });
+    if (answer.ok || answer.error.code !== 'AssumeRoleRefused') throw new Error(`the confused deputy was not refused: ${JSON.stringify(answer)}`);
+  }
+  const refusedSeconds = (Date.now() - t) / 1000;
+  const refused = await assumeRoleCount(world.cloud);
+  const refusedBound = 1 + Math.floor((refusedSeconds * 1000) / REFUSAL_TTL_MS);
+  results.add(PART, {
+    name: 'sts_calls_refused_tenant_100_retries', value: refused, unit: 'calls',
+    note: `100 calls of a refused tenant in ${refusedSeconds.toFixed(1)} s; refusal cache ${REFUSAL_TTL_MS / 1000} s: at most ${refusedBound} (target <= 2)`,
+  });
+
+  await resetStats(world.cloud);
+  t = Date.now();
+  const codes = new Map<string, number>();
+  for (let i = 0; i < 100; i += 1) {
+    const answer = await handler({ tenant: honest.tenantId, dryRun: true });
+    const code = answer.ok ? 'OK' : answer.error.code;
+    codes.set(code, (codes.get(code) ?? 0) + 1);
+  }
+  const drySeconds = (Date.now() - t) / 1000;
+  const dry = await assumeRoleCount(world.cloud);
+  const dryBound = DRY_RUN_BURST + Math.floor((drySeconds * 1000) / DRY_RUN_REFILL_MS);
+  options.progress(`[bench] part 2: 100 dry runs in ${drySeconds.toFixed(1)} s: ${JSON.stringify(Object.fromEntries(codes))}`);
+  results.add(PART, {
+    name: 'sts_calls_dry_run_100_calls', value: dry, unit: 'calls',
+    note: `100 dry runs of one tenant in ${drySeconds.toFixed(1)} s; limit ${DRY_RUN_BURST} at once + 1 per ${DRY_RUN_REFILL_MS / 1000} s: at most ${dryBound}`,
+  });
 }

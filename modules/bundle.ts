@@ -2,6 +2,27 @@
 // A Lambda handler bundled with esbuild at synth time and zipped by a TerraformAsset.
 // Everything the handler imports (the AWS SDK v3 clients included) goes into the one file, so
 // the versions that run are the ones the lockfile pins, on real Lambda and in the local cloud.
+//
+// Cold start: what a fresh sandbox pays to load index.js grows with the file it parses, so the
+// bundle is trimmed (bench part 3: bundle_load_ms_connector against node_spawn_ms):
+//  - minified, and ESM-first resolution (`mainFields: module, main`): the SDK's and Smithy's ES
+//    modules tree-shake, their CommonJS builds do not (about -100 KB of SDK code, and bowser);
+//  - the source map is a file beside index.js (`index.js.map`, linked), not a 1.4 MB base64
+//    comment inside it, and maps only the project's own sources (firstPartySourceMap): stack
+//    traces still name TypeScript lines (NODE_OPTIONS=--enable-source-maps), and Node no longer
+//    parses 1.2 MB of the libraries' mappings at every cold start.
+// Left for the code that imports zod: `import { z } from 'zod'` pulls in all 60 of zod's
+// error-message locales (~260 KB of the connector's ~870 KB index.js); `zod/mini`, or importing
+// the schema builders without the `locales` namespace, would drop them. (esbuild's synchronous
+// API, which a synchronous cdktf synth needs, takes no plugins to do it here.)
+// What is NOT done, on purpose: marking @aws-sdk/* external to use the runtime's own SDK
+// (nodejs22.x ships one; the local cloud mounts the project's at /opt/nodejs/node_modules).
+// That halves the file again, but then the SDK version that signs the tenants' calls is
+// whatever AWS last put in the runtime, not the one the lockfile pins and the tests ran: the
+// connector's per-call signing (lambda/connector/scoped-clients.ts) relies on how the SDK
+// treats a credential provider, and a runtime SDK that treated it otherwise would sign one
+// tenant's call with another's session (refused by the session policy, but broken). A pinned
+// SDK is worth the extra ~60 ms of an idle machine's cold start.
 // ---------------------------------------------------------------------------
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +38,8 @@ const PROJECT_ROOT = resolve(__dirname, '..');
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 /** The bundle's file is index.js and the handler's export is `handler`. */
 export const BUNDLE_ENTRY_FILE = 'index.js';
+/** The linked source map beside it. */
+export const BUNDLE_MAP_FILE = 'index.js.map';
 export const HANDLER_EXPORT = 'handler';
 export const LAMBDA_HANDLER = `index.${HANDLER_EXPORT}`;
 
@@ -30,7 +53,7 @@ export interface LambdaBundleProps {
   readonly entry: string;
   /** Files written beside index.js in the zip, by name (e.g. `registry.json`). @default none */
   readonly extraFiles?: Readonly<Record<string, string>>;
-  /** Embed a source map, so that stack traces (with NODE_OPTIONS=--enable-source-maps) name the TypeScript lines. @default true */
+  /** Write a source map (index.js.map, linked from index.js), so that stack traces (with NODE_OPTIONS=--enable-source-maps) name the TypeScript lines. @default true */
   readonly sourceMap?: boolean;
   /** Folder that holds the built bundles, one content-addressed folder each. @default <project>/.gen/bundles */
   readonly bundleRoot?: string;
@@ -58,13 +81,13 @@ export class LambdaBundle extends Construct {
     if (!existsSync(entry)) throw new StackConfigError(where, `entry ${props.entry} does not exist; point it at the handler's .ts file`);
     const extraFiles = props.extraFiles ?? {};
     for (const name of Object.keys(extraFiles)) {
-      if (!EXTRA_FILE_NAME.test(name) || name === BUNDLE_ENTRY_FILE) {
-        throw new StackConfigError(where, `extra file name "${name}" must be a plain file name of [A-Za-z0-9_.-], and not ${BUNDLE_ENTRY_FILE}`);
+      if (!EXTRA_FILE_NAME.test(name) || name === BUNDLE_ENTRY_FILE || name === BUNDLE_MAP_FILE) {
+        throw new StackConfigError(where, `extra file name "${name}" must be a plain file name of [A-Za-z0-9_.-], and not ${BUNDLE_ENTRY_FILE} or ${BUNDLE_MAP_FILE}`);
       }
     }
     requireHandlerExport(entry, where);
 
-    const files = new Map<string, Buffer>([[BUNDLE_ENTRY_FILE, bundle(entry, props.sourceMap ?? true, where)]]);
+    const files = bundle(entry, props.sourceMap ?? true, where);
     for (const [name, text] of Object.entries(extraFiles)) files.set(name, Buffer.from(text, 'utf8'));
 
     this.hash = contentHash(files);
@@ -93,7 +116,8 @@ function requireHandlerExport(entry: string, where: string): void {
   }
 }
 
-function bundle(entry: string, sourceMap: boolean, where: string): Buffer {
+/** index.js, and index.js.map when `sourceMap`. */
+function bundle(entry: string, sourceMap: boolean, where: string): Map<string, Buffer> {
   try {
     const result = buildSync({
       entryPoints: [entry],
@@ -103,8 +127,12 @@ function bundle(entry: string, sourceMap: boolean, where: string): Buffer {
       target: 'node22',
       format: 'cjs',
       minify: true,
-      // Inline, without the sources' text: stack traces get TypeScript file:line, the zip stays small.
-      sourcemap: sourceMap ? 'inline' : false,
+      treeShaking: true,
+      // ESM builds first: the SDK's ES modules tree-shake, its CommonJS builds do not.
+      mainFields: ['module', 'main'],
+      // A linked file, without the sources' text: stack traces get TypeScript file:line, and
+      // index.js stays small (an inline map would be most of it).
+      sourcemap: sourceMap ? 'linked' : false,
       sourcesContent: false,
       legalComments: 'none',
       // No externals: even @aws-sdk/* is bundled, so the runtime's SDK version never matters.
@@ -113,10 +141,123 @@ function bundle(entry: string, sourceMap: boolean, where: string): Buffer {
       outfile: join('/bundle', BUNDLE_ENTRY_FILE),
       logLevel: 'silent',
     });
-    return Buffer.from(result.outputFiles[0].contents);
+    const files = new Map<string, Buffer>();
+    for (const file of result.outputFiles) {
+      if (file.path.endsWith('.map')) files.set(BUNDLE_MAP_FILE, Buffer.from(JSON.stringify(firstPartySourceMap(JSON.parse(file.text) as SourceMapV3)), 'utf8'));
+      else files.set(BUNDLE_ENTRY_FILE, Buffer.from(file.contents));
+    }
+    return files;
   } catch (e) {
     throw esbuildError(e, entry, where);
   }
+}
+
+// ---------------------------------------------------------------------------
+// The source map, first-party only
+// ---------------------------------------------------------------------------
+
+interface SourceMapV3 {
+  version: 3;
+  sources: string[];
+  names: string[];
+  mappings: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The map narrowed to the project's own sources. With NODE_OPTIONS=--enable-source-maps, Node
+ * parses the whole map when it loads index.js: the dependencies' mappings (95% of a 1.2 MB map:
+ * the SDK, Powertools, zod) cost a cold start ~200 ms on a loaded machine, for stack frames
+ * inside libraries nobody here debugs. Their segments become unmapped (a 1-field segment), so a
+ * frame in a library is reported at its bundle position rather than at a wrong project line.
+ */
+export function firstPartySourceMap(map: SourceMapV3): SourceMapV3 {
+  const keep = map.sources.map((source) => !/(^|[\\/])node_modules[\\/]/.test(source));
+  const newIndex: number[] = [];
+  const sources: string[] = [];
+  map.sources.forEach((source, i) => { if (keep[i]) { newIndex[i] = sources.length; sources.push(source); } });
+  // VLQ fields are deltas across the whole map (the generated column: within a line); re-encode.
+  const state = { source: 0, line: 0, column: 0, name: 0 };
+  const out = { source: 0, line: 0, column: 0, name: 0 };
+  const names: string[] = [];
+  const nameIndex = new Map<number, number>();
+  const lines = map.mappings.split(';').map((line) => {
+    let generatedColumn = 0;
+    let outColumn = 0;
+    let unmapped = true; // at a line's start nothing is mapped yet
+    const segments: string[] = [];
+    for (const segment of line.split(',')) {
+      if (segment.length === 0) continue;
+      const fields = decodeVlq(segment);
+      generatedColumn += fields[0];
+      if (fields.length > 1) {
+        state.source += fields[1];
+        state.line += fields[2];
+        state.column += fields[3];
+        if (fields.length >= 5) state.name += fields[4];
+      }
+      if (fields.length === 1 || !keep[state.source]) {
+        // Unmapped from here on; a run of them is one segment.
+        if (!unmapped) segments.push(encodeVlq([generatedColumn - outColumn]));
+        if (!unmapped) outColumn = generatedColumn;
+        unmapped = true;
+        continue;
+      }
+      const mapped = [generatedColumn - outColumn, newIndex[state.source] - out.source, state.line - out.line, state.column - out.column];
+      outColumn = generatedColumn;
+      out.source = newIndex[state.source];
+      out.line = state.line;
+      out.column = state.column;
+      if (fields.length >= 5) {
+        let name = nameIndex.get(state.name);
+        if (name === undefined) {
+          name = names.length;
+          names.push(map.names[state.name]);
+          nameIndex.set(state.name, name);
+        }
+        mapped.push(name - out.name);
+        out.name = name;
+      }
+      segments.push(encodeVlq(mapped));
+      unmapped = false;
+    }
+    return segments.join(',');
+  });
+  return { ...map, sources, names, mappings: lines.join(';') };
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function decodeVlq(segment: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64.indexOf(char);
+    value += (digit & 31) * 2 ** shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value % 2 === 1 ? -Math.floor(value / 2) : value / 2);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+function encodeVlq(values: readonly number[]): string {
+  let text = '';
+  for (const v of values) {
+    let rest = v < 0 ? -v * 2 + 1 : v * 2;
+    do {
+      let digit = rest % 32;
+      rest = Math.floor(rest / 32);
+      if (rest > 0) digit += 32;
+      text += BASE64[digit];
+    } while (rest > 0);
+  }
+  return text;
 }
 
 /** esbuild's messages, with file and line, in one StackConfigError. */

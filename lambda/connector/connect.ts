@@ -7,12 +7,12 @@
 // ---------------------------------------------------------------------------
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { awsErrorCode, invokeFailure, stsFailure } from '../shared/aws-errors';
-import { throwIfSpent, withinBudget } from '../shared/budget';
+import { callBudget, throwIfSpent, withinBudget, type CallBudget } from '../shared/budget';
 import { AssumeRoleRefusedError, InternalError, PayloadTooLargeError, TimedOutError } from '../shared/errors';
 import { INVOKE_PAYLOAD_MAX_BYTES } from '../shared/payload';
 import { functionFailure, parseJsonOrText } from './function-error';
 import type { ConnectorRequest } from './input';
-import type { ResolvedCredentials, ScopedClient } from './scoped-clients';
+import type { ResolvedCredentials, ScopedSession } from './scoped-clients';
 import { refreshReason, type RefreshReason } from './session-refresh';
 import { resolveTarget } from './target';
 import type { ConnectorDeps, ConnectorSuccess, ConnectorTarget } from './types';
@@ -27,14 +27,15 @@ export function connectorClientContext(tenant: string): string {
 }
 
 /** `seen` learns the target as soon as it is known, so a failure can still be logged with it. */
-export async function connect(request: ConnectorRequest, deps: ConnectorDeps, signal?: AbortSignal, seen: { functionArn?: string } = {}): Promise<ConnectorSuccess> {
+export async function connect(request: ConnectorRequest, deps: ConnectorDeps, invocationSignal?: AbortSignal, seen: { functionArn?: string } = {}): Promise<ConnectorSuccess> {
   const started = performance.now();
   const target = resolveTarget(request, deps);
   const { tenant, functionArn } = target;
   seen.functionArn = functionArn;
-  throwIfSpent(signal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
+  throwIfSpent(invocationSignal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
+  const budget = callBudget(invocationSignal, deps.tenantTimeBudgetMs);
 
-  const { output, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed } = await invokeWithOneRefresh(target, request, deps, signal);
+  const { output, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed } = await invokeWithOneRefresh(target, request, deps, budget);
 
   const payloadBytes = output.Payload ?? new Uint8Array();
   const text = Buffer.from(payloadBytes).toString('utf8');
@@ -78,11 +79,12 @@ const REFUSED_WHILE_REFRESHING: Readonly<Record<RefreshReason, string>> = {
 /**
  * Take the tenant's session (cached or new) and invoke. When Lambda refuses the held session
  * for a reason a new one can cure (session-refresh.ts says which, and why retrying is safe),
- * forget that client, assume the role again and invoke once more: two attempts at most.
+ * forget that session, assume the role again and invoke once more: two attempts at most.
  */
-async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorRequest, deps: ConnectorDeps, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
+async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorRequest, deps: ConnectorDeps, budget: CallBudget): Promise<InvokeOutcome> {
   const { tenant, functionArn } = target;
-  let client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+  const { signal } = budget;
+  let session = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
   /** Set when the first attempt's session was refused: this is then the second and last attempt. */
   let refreshing: RefreshReason | undefined;
   let assumeRoleMs = 0;
@@ -91,9 +93,9 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
     // ---- the session: STS's failures as typed errors --------------------------------------
     let credentials: ResolvedCredentials;
     try {
-      credentials = await withinBudget(client.resolveCredentials(), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the connector's time budget`));
+      credentials = await withinBudget(session.resolveCredentials(), signal, () => timedOut(budget, `AssumeRole for tenant "${tenant.tenantId}"`, deps));
     } catch (e) {
-      const error = stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+      const error = signal?.aborted && !(e instanceof TimedOutError) ? timedOut(budget, `AssumeRole for tenant "${tenant.tenantId}"`, deps, e) : stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
       if (refreshing && error instanceof AssumeRoleRefusedError) {
         throw new AssumeRoleRefusedError(tenant.tenantId, tenant.roleArn, { cause: e, context: REFUSED_WHILE_REFRESHING[refreshing] });
       }
@@ -104,37 +106,47 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
     // ---- the invoke: success, one refresh, or Lambda's failure as a typed error -----------
     const invokeStarted = performance.now();
     try {
-      const output = await invoke(client, request, functionArn, tenant.tenantId, signal);
+      const output = await invoke(session, credentials, request, functionArn, tenant.tenantId, budget, deps);
+      deps.metrics?.invokeLatency(performance.now() - invokeStarted);
       return {
         output, assumeRoleMs, invokeMs: performance.now() - invokeStarted,
         credentialsCached: credentials.cached && refreshing === undefined, sessionRefreshed: refreshing !== undefined,
       };
     } catch (e) {
-      const reason = refreshing === undefined ? refreshReason(e, { cached: credentials.cached, refusedWhenFresh: client.sessionRefusedWhenFresh }) : undefined;
+      const reason = refreshing === undefined ? refreshReason(e, { cached: credentials.cached, refusedWhenFresh: session.sessionRefusedWhenFresh }) : undefined;
       if (reason) {
-        deps.clients.forget(client);
-        client = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun });
+        deps.clients.forget(session);
+        session = deps.clients.acquire(tenant, functionArn, { fresh: request.dryRun, retry: true });
         refreshing = reason;
         continue;
       }
       const code = awsErrorCode(e);
       // Refused with a session that was fresh: later calls with it answer InvokeRefused at once.
-      if (code === 'AccessDeniedException') client.markSessionRefusedWhenFresh();
+      if (code === 'AccessDeniedException') session.markSessionRefusedWhenFresh();
       if (refreshing && code === 'ExpiredTokenException') {
-        deps.clients.forget(client);
+        deps.clients.forget(session);
         throw new InternalError(`Lambda refused a session for tenant "${tenant.tenantId}" as expired right after STS issued it: check the clocks of the connector and of AWS`, { cause: e });
       }
+      if (signal?.aborted && !(e instanceof TimedOutError)) throw timedOut(budget, `Invoke of ${functionArn}`, deps, e);
       throw invokeFailure(e, { tenant: tenant.tenantId, functionArn });
     }
   }
 }
 
-function invoke(client: ScopedClient, request: ConnectorRequest, functionArn: string, tenantId: string, signal: AbortSignal | undefined): Promise<InvokeCommandOutput> {
+/** The TimedOut of a spent budget, saying which one: the tenant's own limit or the invocation's. */
+function timedOut(budget: CallBudget, what: string, deps: ConnectorDeps, cause?: unknown): TimedOutError {
+  return budget.spentBy() === 'tenant'
+    ? new TimedOutError(`${what} did not finish within the per-tenant time budget of ${deps.tenantTimeBudgetMs} ms (SIDECAR_TENANT_TIME_BUDGET_MS): the tenant's STS or function is slow; the call was ended before the connector's own timeout`, { cause })
+    : new TimedOutError(`${what} did not finish within the connector's time budget`, { cause });
+}
+
+function invoke(session: ScopedSession, credentials: ResolvedCredentials, request: ConnectorRequest, functionArn: string, tenantId: string, budget: CallBudget, deps: ConnectorDeps): Promise<InvokeCommandOutput> {
+  const { signal } = budget;
   const command = new InvokeCommand({
     FunctionName: functionArn,
     InvocationType: request.dryRun ? 'DryRun' : 'RequestResponse',
     Payload: request.dryRun ? undefined : Buffer.from(request.payloadJson, 'utf8'),
     ClientContext: connectorClientContext(tenantId),
   });
-  return withinBudget(client.lambda.send(command, { abortSignal: signal }), signal, () => new TimedOutError(`Invoke of ${functionArn} did not finish within the connector's time budget`));
+  return withinBudget(session.send(command, credentials.credentials, signal), signal, () => timedOut(budget, `Invoke of ${functionArn}`, deps));
 }

@@ -5,17 +5,20 @@
 // ---------------------------------------------------------------------------
 import { readLambdaEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { createConnectorMetrics } from '../shared/metrics';
 import { loadTenantRegistry } from '../shared/registry';
 import { createConnectorHandler } from './connector';
 import { ScopedClientCache, type ScopedClientStats } from './scoped-clients';
 
 const env = readLambdaEnv(process.env, __dirname);
 const registry = loadTenantRegistry(env.registryFile);
+const metrics = createConnectorMetrics('sidecar-connector');
 const clients = new ScopedClientCache({
   stsRegion: env.region,
   durationSeconds: env.assumeRoleDurationSeconds,
   maxEntries: env.cacheMaxEntries,
   cacheCredentials: env.cacheCredentials,
+  metrics,
 });
 
 export const handler = createConnectorHandler({
@@ -23,6 +26,8 @@ export const handler = createConnectorHandler({
   rolePrefix: env.rolePrefix ?? registry.rolePrefix,
   clients,
   logger: createLogger('sidecar-connector'),
+  metrics,
+  tenantTimeBudgetMs: env.tenantTimeBudgetMs,
 });
 
 /** The warm sandbox's cache numbers (entries, hits, AssumeRole calls), for the benchmark. */

@@ -1,108 +1,173 @@
 // ---------------------------------------------------------------------------
-// Scoped Lambda clients per (tenant, function), kept across invocations of a warm sandbox.
+// The connector's tenant sessions, kept across invocations of a warm sandbox: a cache of
+// credentials, not of clients.
 //
-// What the SDK already does, and we rely on: a LambdaClient whose `credentials` is
-// `fromTemporaryCredentials(...)` memoizes the result, refreshes it five minutes before it
-// expires, and shares one in-flight AssumeRole among concurrent callers. But only within that
-// one client instance, which is why each (tenant, function) keeps its own client here.
+// How one Invoke is signed with one tenant's session: there is ONE LambdaClient per region (a
+// handful per sandbox, never per tenant). Its `credentials` is a provider that reads the
+// credentials of the call in progress from an AsyncLocalStorage; `sendAs` runs `client.send`
+// inside `signingIdentity.run(credentials, ...)`, so the SDK's SigV4 signer, which asks the
+// client's provider for credentials on every attempt (retries included), gets this call's
+// session and no other. Why this way:
+//  - the SDK v3 has no per-command credentials option; its signer (AwsSdkSigV4Signer) signs
+//    with the client's `credentials`, not with an identity a middleware could swap in, so an
+//    override middleware would have to re-sign, i.e. reimplement SigV4 use;
+//  - the SDK memoizes a user-supplied provider (resolveAwsSdkSigV4Config) unless it says it
+//    memoizes itself: `memoized: true`, the flag of the public type AwsSdkSigV4Memoized. This
+//    provider must NOT be memoized (each call has its own identity), and the memoizing is done
+//    here, per (tenant, function), where the expiry rules below live;
+//  - outside `sendAs` the provider throws: nothing is ever signed with ambient credentials, and
+//    a future SDK that calls it outside the call's async context fails closed (the wire test
+//    signs two tenants' calls concurrently and checks each key).
 //
-// What it lacks, and is written here by hand:
-//  - a bound: a least-recently-used map of clients, so 10,000 tenants cannot grow memory
-//    without limit (an evicted client is dropped, never destroyed: clients share their HTTP
-//    agents, and a request still in flight keeps using it);
-//  - telling an STS failure from an Invoke failure: credentials are resolved before `send`, so
-//    an AssumeRole refusal is an AssumeRoleRefused, not an opaque error out of Invoke;
-//  - knowing whether a call waited for AssumeRole (the `credentialsCached` timing) and how many
-//    AssumeRole calls were made (the benchmark's numbers);
-//  - a last check that credentials are not already expired (clock skew, or STS answering with
-//    a past expiry): never sign with them, force one refresh instead;
-//  - the naive mode (SIDECAR_CACHE_CREDENTIALS=false): a fresh client per call, one AssumeRole
-//    per call, the baseline the benchmark compares against.
+// Per (tenant, function) the cache holds a ScopedSession: the credentials object (key, secret,
+// token, expiration), the single-flight promise of an AssumeRole in progress, and two counters.
+// What it guarantees, each with its test (test/unit/lambda/connector-cache.test.ts):
+//  - refresh before expiry: credentials within REFRESH_WINDOW_MS (five minutes, as the SDK's own
+//    memoization does) of their expiry are replaced before the next call;
+//  - single flight: N concurrent misses of one (tenant, function) share one AssumeRole;
+//  - never sign with credentials the connector's clock sees as expired: one forced refresh, then
+//    an InternalError if STS answers expired credentials again;
+//  - a bound: a least-recently-used map of at most maxEntries sessions;
+//  - the naive mode (SIDECAR_CACHE_CREDENTIALS=false): a new session per call, the baseline the
+//    benchmark compares against;
+//  - stats: entries, hits, misses, evictions, AssumeRole calls.
 // The session policy is per function, so the key is (tenant, function), not the tenant alone.
+//
+// Two STS budget guards sit here too, because they decide whether an AssumeRole is sent:
+//  - a negative cache of refusals (refusals.ts);
+//  - the dry-run rate limit (dry-run-limit.ts).
 // ---------------------------------------------------------------------------
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { parseFunctionArn } from '../../rules/naming';
 import type { TenantRegistryEntry } from '../../rules/tenant-registry';
 import { scopedAssumeRoleInput } from '../shared/assume-role-input';
-import { SDK_RETRY, createLambdaClient, sharedRequestHandler } from '../shared/clients';
+import { awsErrorCode } from '../shared/aws-errors';
+import { createLambdaClient, createStsClient } from '../shared/clients';
 import { InternalError } from '../shared/errors';
+import { NO_METRICS, type ConnectorMetrics } from '../shared/metrics';
+import { DryRunLimiter, DRY_RUN_BURST, DRY_RUN_REFILL_MS } from './dry-run-limit';
+import { RefusalCache, REFUSAL_TTL_MS } from './refusals';
 
-export interface ScopedClientOptions {
+/** Refresh credentials this long before they expire: the SDK's own window. */
+export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
+
+export interface ScopedSessionOptions {
   /** Region of the STS endpoint (the Lambda's own region). */
   readonly stsRegion: string;
   /** AssumeRole DurationSeconds, at most 3600 (role chaining). */
   readonly durationSeconds: number;
-  /** Bound on cached clients. */
+  /** Bound on cached sessions (and on the refusal and dry-run tables). */
   readonly maxEntries: number;
   /** false: no cache, one AssumeRole per call. */
   readonly cacheCredentials: boolean;
   /** The execution role's credentials; default: the SDK's chain (env vars in Lambda). */
   readonly masterCredentials?: AwsCredentialIdentityProvider;
-  /** Clock for the expiry check; default Date.now (the SDK's own refresh uses Date.now too). */
+  /** Clock for the expiry checks and the STS guards; default Date.now. */
   readonly now?: () => number;
+  /** How long an AssumeRole refusal is answered from memory. @default REFUSAL_TTL_MS */
+  readonly refusalTtlMs?: number;
+  /** Dry runs: one AssumeRole per tenant per this many ms... @default DRY_RUN_REFILL_MS */
+  readonly dryRunRefillMs?: number;
+  /** ...with this many at once. @default DRY_RUN_BURST */
+  readonly dryRunBurst?: number;
+  /** Where AssumeRole and cache counts go. @default none */
+  readonly metrics?: ConnectorMetrics;
 }
+/** @deprecated the cache holds sessions now; use ScopedSessionOptions. */
+export type ScopedClientOptions = ScopedSessionOptions;
 
 export interface ResolvedCredentials {
   /** true when no AssumeRole ran (or was awaited) for this call. */
   readonly cached: boolean;
   /** Time spent getting the credentials, AssumeRole included. */
   readonly ms: number;
+  /** The credentials to sign this call's Invoke with (pass them to `send`). */
+  readonly credentials: AwsCredentialIdentity;
 }
 
 // ---------------------------------------------------------------------------
-// One scoped client: a LambdaClient whose credentials are the tenant's session, scoped down to
-// invoking one function.
+// Signing: one client per region, the call's credentials from an AsyncLocalStorage
 // ---------------------------------------------------------------------------
 
-export class ScopedClient {
-  readonly lambda: LambdaClient;
-  /** AssumeRole calls this client made (each refresh is one). */
+const signingIdentity = new AsyncLocalStorage<AwsCredentialIdentity>();
+
+/** The client-wide provider: the credentials `sendAs` set for the call in progress. */
+const callCredentials: AwsCredentialIdentityProvider & { memoized: true } = Object.assign(
+  async (): Promise<AwsCredentialIdentity> => {
+    const credentials = signingIdentity.getStore();
+    if (!credentials) throw new InternalError('A tenant Lambda client was asked for credentials outside a tenant call: refusing to sign');
+    return credentials;
+  },
+  // AwsSdkSigV4Memoized (public type of @aws-sdk/core): "memoized already", so the SDK calls it every time.
+  { memoized: true as const },
+);
+
+/** The Lambda clients of one sandbox, one per region, created on first use. */
+export class RegionalLambdaClients {
+  private readonly clients = new Map<string, LambdaClient>();
+
+  get(region: string): LambdaClient {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = createLambdaClient(region, callCredentials);
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}
+
+/** `client.send(command)` signed with `credentials` (and nothing else). */
+export function sendAs(client: LambdaClient, credentials: AwsCredentialIdentity, command: InvokeCommand, signal?: AbortSignal): Promise<InvokeCommandOutput> {
+  return signingIdentity.run(credentials, () => client.send(command, { abortSignal: signal }));
+}
+
+// ---------------------------------------------------------------------------
+// One session: a tenant's credentials for one function
+// ---------------------------------------------------------------------------
+
+export class ScopedSession {
+  /** The held credentials; undefined before the first AssumeRole. */
+  private credentials: AwsCredentialIdentity | undefined;
+  /** The AssumeRole in progress, shared by every concurrent caller (single flight). */
+  private pending: Promise<AwsCredentialIdentity> | undefined;
+  /** AssumeRole calls this session made (each refresh is one). */
   assumeRoleCalls = 0;
-  private inFlight = 0;
   /** `assumeRoleCalls` when the session of that moment was refused by Lambda while fresh. */
   private refusedSessionAt: number | undefined;
 
-  constructor(readonly tenant: TenantRegistryEntry, readonly functionArn: string, private readonly options: ScopedClientOptions, private readonly onAssumeRole: () => void) {
-    const target = parseFunctionArn(functionArn);
-    if (!target) throw new InternalError(`Registry entry of tenant "${tenant.tenantId}" has a malformed function ARN`);
-    // Built (the session policy checked against STS's 2,048-character limit) before any AWS call.
-    const assumeRole = fromTemporaryCredentials({
-      params: scopedAssumeRoleInput(tenant, [functionArn], { purpose: 'connector', durationSeconds: options.durationSeconds }),
-      masterCredentials: options.masterCredentials,
-      clientConfig: { region: options.stsRegion, requestHandler: sharedRequestHandler(), ...SDK_RETRY },
-    });
-    const counted: AwsCredentialIdentityProvider = async (props) => {
-      this.assumeRoleCalls += 1;
-      this.inFlight += 1;
-      this.onAssumeRole();
-      try {
-        return await assumeRole(props);
-      } finally {
-        this.inFlight -= 1;
-      }
-    };
-    this.lambda = createLambdaClient(target.region, counted);
-  }
+  constructor(readonly tenant: TenantRegistryEntry, readonly functionArn: string, readonly region: string, private readonly owner: ScopedSessionCache, readonly dryRun = false) {}
 
   /**
-   * Credentials for the next Invoke, through the client's memoized provider (the same one `send`
-   * will use). Errors are STS's: the caller maps them with `stsFailure`.
+   * Credentials for the next Invoke: the held ones while fresh, else one AssumeRole shared with
+   * concurrent callers. Errors are STS's (or a cached refusal): the caller maps them with `stsFailure`.
    */
   async resolveCredentials(): Promise<ResolvedCredentials> {
     const started = performance.now();
-    const callsBefore = this.assumeRoleCalls;
-    const joinedInFlight = this.inFlight > 0;
-    const provider = this.lambda.config.credentials;
-    let credentials = await provider();
-    if (this.isExpired(credentials)) {
-      credentials = await provider({ forceRefresh: true });
-      if (this.isExpired(credentials)) {
+    let cached = true;
+    let credentials = this.credentials;
+    if (!credentials || this.owner.needsRefresh(credentials) || this.pending) {
+      cached = false;
+      credentials = await this.refresh();
+    }
+    if (this.owner.isExpired(credentials)) {
+      credentials = await this.refresh(true);
+      if (this.owner.isExpired(credentials)) {
         throw new InternalError(`STS returned credentials for tenant "${this.tenant.tenantId}" that are already expired: check the Lambda's clock`);
       }
     }
-    return { cached: !joinedInFlight && this.assumeRoleCalls === callsBefore, ms: performance.now() - started };
+    return { cached, ms: performance.now() - started, credentials };
+  }
+
+  /** Invoke signed with `credentials` (from `resolveCredentials`), through the region's client. */
+  send(command: InvokeCommand, credentials: AwsCredentialIdentity, signal?: AbortSignal): Promise<InvokeCommandOutput> {
+    return sendAs(this.owner.lambdaClient(this.region), credentials, command, signal);
   }
 
   /** Remember that the current session was refused while fresh (see session-refresh.ts). */
@@ -115,9 +180,23 @@ export class ScopedClient {
     return this.refusedSessionAt === this.assumeRoleCalls;
   }
 
-  private isExpired(credentials: AwsCredentialIdentity): boolean {
-    const now = this.options.now ?? Date.now;
-    return credentials.expiration !== undefined && credentials.expiration.getTime() <= now();
+  /** One AssumeRole, joined by every caller until it settles; `force` starts a new one after a pending one. */
+  private refresh(force = false): Promise<AwsCredentialIdentity> {
+    if (this.pending && !force) return this.pending;
+    const attempt = this.owner.assumeRole(this).then(
+      (credentials) => {
+        if (this.pending === attempt) this.pending = undefined;
+        this.credentials = credentials;
+        return credentials;
+      },
+      (error: unknown) => {
+        if (this.pending === attempt) this.pending = undefined;
+        throw error;
+      },
+    );
+    this.pending = attempt;
+    this.assumeRoleCalls += 1;
+    return attempt;
   }
 }
 
@@ -125,7 +204,7 @@ export class ScopedClient {
 // The bounded cache
 // ---------------------------------------------------------------------------
 
-export interface ScopedClientStats {
+export interface ScopedSessionStats {
   readonly entries: number;
   readonly maxEntries: number;
   readonly hits: number;
@@ -133,69 +212,157 @@ export interface ScopedClientStats {
   readonly evictions: number;
   readonly assumeRoleCalls: number;
   readonly cacheCredentials: boolean;
+  /** AssumeRoles answered from the refusal cache instead of STS. */
+  readonly refusalsFromCache: number;
+  /** Dry runs refused by the rate limit. */
+  readonly dryRunsLimited: number;
 }
+/** @deprecated use ScopedSessionStats. */
+export type ScopedClientStats = ScopedSessionStats;
 
-export class ScopedClientCache {
+export class ScopedSessionCache {
   /** Map keeps insertion order: the first key is the least recently used. */
-  private readonly clients = new Map<string, ScopedClient>();
+  private readonly sessions = new Map<string, ScopedSession>();
+  private readonly lambdaClients = new RegionalLambdaClients();
+  private sts: STSClient | undefined;
+  private readonly refusals: RefusalCache;
+  private readonly dryRuns: DryRunLimiter;
+  private readonly now: () => number;
+  private readonly metrics: ConnectorMetrics;
   private hits = 0;
   private misses = 0;
   private evictions = 0;
   private assumeRoleCalls = 0;
 
-  constructor(private readonly options: ScopedClientOptions) {
+  constructor(private readonly options: ScopedSessionOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new InternalError('maxEntries must be a positive integer');
+    this.now = options.now ?? (() => Date.now()); // read each time: tests move the clock with a spy
+    this.metrics = options.metrics ?? NO_METRICS;
+    this.refusals = new RefusalCache({ ttlMs: options.refusalTtlMs ?? REFUSAL_TTL_MS, maxEntries: options.maxEntries, now: this.now });
+    this.dryRuns = new DryRunLimiter({ refillMs: options.dryRunRefillMs ?? DRY_RUN_REFILL_MS, burst: options.dryRunBurst ?? DRY_RUN_BURST, maxEntries: options.maxEntries, now: this.now });
   }
 
   /**
-   * The client for (tenant, function). Synchronous on purpose: with no await between lookup and
-   * insert, concurrent first calls of one tenant get the same client, hence one AssumeRole.
+   * The session for (tenant, function). Synchronous on purpose: with no await between lookup and
+   * insert, concurrent first calls of one tenant get the same session, hence one AssumeRole.
+   * `dryRun`: a connection test must see the role as it is now, not a session cached before a
+   * trust change (sessions outlive trust edits on AWS too), so it neither reads nor fills the
+   * cache; it is rate-limited per tenant instead (DryRunRateLimitedError).
    */
-  acquire(tenant: TenantRegistryEntry, functionArn: string, use: { fresh?: boolean } = {}): ScopedClient {
-    // `fresh`: a connection test must see the role as it is now, not a session cached before a
-    // trust change (sessions outlive trust edits on AWS too), so it neither reads nor fills the cache.
+  acquire(tenant: TenantRegistryEntry, functionArn: string, use: { fresh?: boolean; retry?: boolean } = {}): ScopedSession {
+    // `retry`: the one refresh within a call (connect.ts) is part of the dry run already counted.
+    if (use.fresh && !use.retry) this.dryRuns.take(tenant.tenantId);
     if (!this.options.cacheCredentials || use.fresh) {
-      this.misses += 1;
-      return this.create(tenant, functionArn);
+      this.countMiss();
+      return this.create(tenant, functionArn, use.fresh);
     }
-    const key = this.keyOf(tenant, functionArn);
-    const found = this.clients.get(key);
+    const key = sessionKey(tenant, functionArn);
+    const found = this.sessions.get(key);
     if (found) {
       this.hits += 1;
-      this.clients.delete(key); // re-insert: now the most recently used
-      this.clients.set(key, found);
+      this.metrics.count('CacheHit');
+      this.sessions.delete(key); // re-insert: now the most recently used
+      this.sessions.set(key, found);
       return found;
     }
-    this.misses += 1;
+    this.countMiss();
     const created = this.create(tenant, functionArn);
-    this.clients.set(key, created);
-    while (this.clients.size > this.options.maxEntries) {
-      const oldest = this.clients.keys().next().value as string;
-      this.clients.delete(oldest);
+    this.sessions.set(key, created);
+    while (this.sessions.size > this.options.maxEntries) {
+      const oldest = this.sessions.keys().next().value as string;
+      this.sessions.delete(oldest);
       this.evictions += 1;
     }
     return created;
   }
 
-  /** Drop a client whose session AWS no longer accepts (e.g. ExpiredTokenException), so the next call assumes afresh. */
-  forget(client: ScopedClient): void {
-    const key = this.keyOf(client.tenant, client.functionArn);
-    if (this.clients.get(key) === client) this.clients.delete(key);
+  /** Drop a session AWS no longer accepts (e.g. ExpiredTokenException), so the next call assumes afresh. */
+  forget(session: ScopedSession): void {
+    const key = sessionKey(session.tenant, session.functionArn);
+    if (this.sessions.get(key) === session) this.sessions.delete(key);
   }
 
-  stats(): ScopedClientStats {
+  stats(): ScopedSessionStats {
     return {
-      entries: this.clients.size, maxEntries: this.options.maxEntries, hits: this.hits, misses: this.misses,
+      entries: this.sessions.size, maxEntries: this.options.maxEntries, hits: this.hits, misses: this.misses,
       evictions: this.evictions, assumeRoleCalls: this.assumeRoleCalls, cacheCredentials: this.options.cacheCredentials,
+      refusalsFromCache: this.refusals.answered, dryRunsLimited: this.dryRuns.limited,
     };
   }
 
-  /** The role and external ID are part of the key, so a changed registry entry never reuses a session. */
-  private keyOf(tenant: TenantRegistryEntry, functionArn: string): string {
-    return JSON.stringify([tenant.tenantId, functionArn, tenant.roleArn, tenant.externalId]);
+  // ---- used by ScopedSession ---------------------------------------------------------------
+
+  /** Within the refresh window (or without an expiry the SDK would treat as constant: never here). */
+  needsRefresh(credentials: AwsCredentialIdentity): boolean {
+    return credentials.expiration !== undefined && credentials.expiration.getTime() - this.now() <= REFRESH_WINDOW_MS;
   }
 
-  private create(tenant: TenantRegistryEntry, functionArn: string): ScopedClient {
-    return new ScopedClient(tenant, functionArn, this.options, () => { this.assumeRoleCalls += 1; });
+  isExpired(credentials: AwsCredentialIdentity): boolean {
+    return credentials.expiration !== undefined && credentials.expiration.getTime() <= this.now();
   }
+
+  lambdaClient(region: string): LambdaClient {
+    return this.lambdaClients.get(region);
+  }
+
+  /**
+   * One AssumeRole for the session's tenant and function, unless the refusal cache answers for
+   * STS. A dry run always asks STS (verify must see a fixed trust at once; the rate limit bounds
+   * its cost), and its answer updates the refusal cache either way.
+   */
+  async assumeRole(session: ScopedSession): Promise<AwsCredentialIdentity> {
+    const { tenant, functionArn, dryRun } = session;
+    if (!dryRun) this.refusals.throwIfRefused(tenant);
+    // Built (the session policy checked against STS's 2,048-character limit) before any AWS call.
+    const input = scopedAssumeRoleInput(tenant, [functionArn], { purpose: 'connector', durationSeconds: this.options.durationSeconds });
+    this.assumeRoleCalls += 1;
+    const started = performance.now();
+    try {
+      const output = await this.stsClient().send(new AssumeRoleCommand(input));
+      this.metrics.assumeRole(performance.now() - started);
+      this.refusals.clear(tenant);
+      const c = output.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new InternalError(`STS answered AssumeRole for tenant "${tenant.tenantId}" without complete credentials`);
+      }
+      // Only these four fields are kept: the cache holds bytes, not the SDK's response.
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    } catch (e) {
+      if (e instanceof InternalError) throw e;
+      this.metrics.assumeRole(performance.now() - started);
+      // Only STS's AccessDenied is remembered: throttling and 5xx say nothing about the tenant.
+      if (awsErrorCode(e) === 'AccessDenied') this.refusals.remember(tenant);
+      throw e;
+    }
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private stsClient(): STSClient {
+    this.sts ??= createStsClient(this.options.stsRegion, this.options.masterCredentials);
+    return this.sts;
+  }
+
+  private countMiss(): void {
+    this.misses += 1;
+    this.metrics.count('CacheMiss');
+  }
+
+  private create(tenant: TenantRegistryEntry, functionArn: string, dryRun = false): ScopedSession {
+    const target = parseFunctionArn(functionArn);
+    if (!target) throw new InternalError(`Registry entry of tenant "${tenant.tenantId}" has a malformed function ARN`);
+    return new ScopedSession(tenant, functionArn, target.region, this, dryRun);
+  }
+}
+
+/** @deprecated the cache holds sessions (credentials), not clients: use ScopedSessionCache. */
+export const ScopedClientCache = ScopedSessionCache;
+/** @deprecated use ScopedSessionCache. */
+export type ScopedClientCache = ScopedSessionCache;
+/** @deprecated use ScopedSession. */
+export type ScopedClient = ScopedSession;
+
+/** The role and external ID are part of the key, so a changed registry entry never reuses a session. */
+function sessionKey(tenant: TenantRegistryEntry, functionArn: string): string {
+  return `${tenant.tenantId}\n${functionArn}\n${tenant.roleArn}\n${tenant.externalId}`;
 }

@@ -4,6 +4,7 @@
 import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
 import type { FailureResponse } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { ConnectorMetrics } from '../shared/metrics';
 import type { ScopedClientCache } from './scoped-clients';
 
 export interface ConnectorDeps {
@@ -12,6 +13,11 @@ export interface ConnectorDeps {
   readonly rolePrefix: string;
   readonly clients: ScopedClientCache;
   readonly logger: Logger;
+  /** EMF metrics (lambda/shared/metrics.ts), published once per request. @default none */
+  readonly metrics?: ConnectorMetrics;
+  /** The most one tenant's call may take (SIDECAR_TENANT_TIME_BUDGET_MS), below the Lambda's own
+   *  time budget; past it the call ends with TimedOut naming the tenant. @default no limit of its own */
+  readonly tenantTimeBudgetMs?: number;
 }
 
 /** The tenant and the one function a request may reach, checked against the registry. */

@@ -3,8 +3,8 @@
 // ID, a RoleSessionName that names the tenant, the tenant ID as SourceIdentity (the customer's
 // CloudTrail shows which tenant the vendor acted for, and the customer's trust requires it to be
 // one of that customer's tenants), and the inline session policy that scopes the session down to
-// the given functions. The connector sends them through the SDK's credential
-// provider, vend with an AssumeRoleCommand; what reaches STS is the same.
+// the given functions. Both send them with an AssumeRoleCommand (the connector from its session
+// cache, lambda/connector/scoped-clients.ts); what reaches STS is the same.
 // ---------------------------------------------------------------------------
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { roleSessionName, tenantIdProblem } from '../../rules/naming';

@@ -43,3 +43,23 @@ export function withinBudget<T>(work: Promise<T>, signal: AbortSignal | undefine
 export function throwIfSpent(signal: AbortSignal | undefined, onTimeout: () => Error): void {
   if (signal?.aborted) throw onTimeout();
 }
+
+/** The call's budget: the invocation's, narrowed by a per-tenant limit when there is one. */
+export interface CallBudget {
+  /** Fires when either budget is spent; undefined when there is none. */
+  readonly signal: AbortSignal | undefined;
+  /** Which one was spent: the tenant's own limit, or the invocation's. */
+  spentBy(): 'tenant' | 'invocation';
+}
+
+/**
+ * `invocation` (budgetSignal's) narrowed to at most `tenantMs` from now. A slow tenant (its STS
+ * or its function) then ends with a typed TimedOut before the connector's own timeout, leaving
+ * the rest of the invocation's time to answer and log; the message says which budget it was.
+ */
+export function callBudget(invocation: AbortSignal | undefined, tenantMs: number | undefined): CallBudget {
+  if (tenantMs === undefined) return { signal: invocation, spentBy: () => 'invocation' };
+  const tenant = AbortSignal.timeout(tenantMs);
+  const signal = invocation ? AbortSignal.any([invocation, tenant]) : tenant;
+  return { signal, spentBy: () => (invocation?.aborted ? 'invocation' : 'tenant') };
+}

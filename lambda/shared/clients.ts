@@ -18,9 +18,9 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 export const SDK_RETRY = { maxAttempts: 3, retryMode: 'standard' } as const;
 
 /**
- * One pair of keep-alive agents for every client in the sandbox. The connector keeps a client per
- * (tenant, function); sharing the agents pools connections per endpoint instead of per tenant,
- * so 10,000 tenants do not mean 10,000 sockets. Requests are still signed per client.
+ * One pair of keep-alive agents for every client in the sandbox (the connector's Lambda client
+ * per region, its STS client, vend's STS client): connections are pooled per endpoint, so
+ * 10,000 tenants do not mean 10,000 sockets. Requests are still signed per call.
  */
 const sharedAgents = {
   httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
@@ -37,7 +37,7 @@ export function createLambdaClient(region: string, credentials: AwsCredentialIde
   return new LambdaClient({ region, credentials, requestHandler: sharedRequestHandler(), ...SDK_RETRY });
 }
 
-/** The STS client of the Lambda's own region, with the execution role's credentials. */
-export function createStsClient(region: string): STSClient {
-  return new STSClient({ region, requestHandler: sharedRequestHandler(), ...SDK_RETRY });
+/** The STS client of the Lambda's own region, with the execution role's credentials (default: the SDK's chain). */
+export function createStsClient(region: string, credentials?: AwsCredentialIdentityProvider): STSClient {
+  return new STSClient({ region, credentials, requestHandler: sharedRequestHandler(), ...SDK_RETRY });
 }

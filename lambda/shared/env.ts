@@ -33,7 +33,13 @@ export interface LambdaEnv {
   readonly assumeRoleDurationSeconds: number;
   /** SIDECAR_CACHE_CREDENTIALS=false: assume on every call (the benchmark's naive mode). */
   readonly cacheCredentials: boolean;
+  /** SIDECAR_TENANT_TIME_BUDGET_MS: the most one tenant's call may take, below the Lambda's own
+   *  timeout (whichever runs out first ends the call with TimedOut). */
+  readonly tenantTimeBudgetMs: number;
 }
+
+/** 10 s: a tenant's AssumeRole + Invoke, retries included, well under the connector's 30 s timeout. */
+export const DEFAULT_TENANT_TIME_BUDGET_MS = 10_000;
 
 export const DEFAULT_CACHE_MAX_ENTRIES = 1000;
 
@@ -74,5 +80,6 @@ export function readLambdaEnv(env: NodeJS.ProcessEnv, defaultDir: string): Lambd
     cacheMaxEntries: integerEnv(env, 'CREDENTIAL_CACHE_MAX_ENTRIES', DEFAULT_CACHE_MAX_ENTRIES, 1, 1_000_000),
     assumeRoleDurationSeconds: integerEnv(env, 'ASSUME_ROLE_DURATION_SECONDS', MIN_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS, MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS),
     cacheCredentials: booleanEnv(env, 'SIDECAR_CACHE_CREDENTIALS', true),
+    tenantTimeBudgetMs: integerEnv(env, 'SIDECAR_TENANT_TIME_BUDGET_MS', DEFAULT_TENANT_TIME_BUDGET_MS, 100, 900_000),
   };
 }

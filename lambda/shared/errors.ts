@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'FunctionNotFound'
   | 'FunctionError'
   | 'Throttled'
+  | 'DryRunRateLimited'
   | 'Unavailable'
   | 'TimedOut'
   | 'PayloadTooLarge'
@@ -107,6 +108,17 @@ export class AssumeRoleRefusedError extends SidecarError {
   }
 }
 
+/** Thrown before AssumeRole when a tenant's dry runs (connection tests: verify) come faster than
+ *  the connector's rate limit allows (lambda/connector/dry-run-limit.ts): each dry run costs a
+ *  fresh AssumeRole, so their number is bounded per tenant. `retryAfterMs`: when one is allowed again. */
+export class DryRunRateLimitedError extends SidecarError {
+  readonly code = 'DryRunRateLimited';
+  constructor(readonly tenant: string, readonly retryAfterMs: number, rule: string) {
+    super(`Dry runs for tenant "${tenant}" are limited to ${rule}: retry after ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.name = 'DryRunRateLimitedError';
+  }
+}
+
 /** Thrown when Lambda answers AccessDeniedException to Invoke with the tenant's scoped credentials. */
 export class InvokeRefusedError extends SidecarError {
   readonly code = 'InvokeRefused';
@@ -194,6 +206,8 @@ export interface ErrorBody {
   readonly message: string;
   /** Only for FunctionError: what the customer's function reported. */
   readonly functionError?: { readonly errorType: string; readonly errorMessage: string };
+  /** Only for DryRunRateLimited: whole seconds until a dry run is allowed again. */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface FailureResponse {
@@ -216,6 +230,8 @@ export function asTypedError(error: unknown): TypedError {
 export function failureResponse(error: TypedError): FailureResponse {
   const body: ErrorBody = error instanceof FunctionError
     ? { code: error.code, message: error.message, functionError: { errorType: error.errorType, errorMessage: error.errorMessage } }
-    : { code: error.code, message: error.message };
+    : error instanceof DryRunRateLimitedError
+      ? { code: error.code, message: error.message, retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) }
+      : { code: error.code, message: error.message };
   return { ok: false, error: body };
 }

@@ -104,9 +104,11 @@ export const executionRoleNotYet = (o: Outcome<unknown>): boolean => {
 /** Any call signed with a just-created access key. */
 export const newAccessKeyNotYet = (o: Outcome<unknown>): boolean => errorOf(o)?.name === 'InvalidClientTokenId';
 
-/** The deployed connector (or vend) answering that AWS refused it, where a change should let it in. */
+/** The deployed connector (or vend) answering that AWS refused it, where a change should let it in;
+ *  or that the connector's dry-run rate limit (lambda/connector/dry-run-limit.ts) held a dry run
+ *  back: polling dry runs spends it, and the answer is "ask again later", within the same bound. */
 export const connectorRefusedNotYet = (o: Outcome<unknown>): boolean => {
   if (!o.ok) return false;
   const v = o.value as { ok?: boolean; error?: { code?: string } };
-  return v?.ok === false && ['AssumeRoleRefused', 'InvokeRefused'].includes(v.error?.code ?? '');
+  return v?.ok === false && ['AssumeRoleRefused', 'InvokeRefused', 'DryRunRateLimited'].includes(v.error?.code ?? '');
 };

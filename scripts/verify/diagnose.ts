@@ -9,6 +9,7 @@
 // AWS answers AccessDenied for all of them on purpose, so from the vendor's side alone they cannot
 // be told apart.
 // ---------------------------------------------------------------------------
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
@@ -23,7 +24,7 @@ import type { Detail, Diagnosis, Verdict } from './verdicts';
 export type { VerifyOptions } from './endpoint';
 
 /** What the connector answered to `{ tenant, function, dryRun: true }`. */
-export type ConnectorAnswer = { ok: true; functionArn: string } | { ok: false; error: { code: string; message: string } };
+export type ConnectorAnswer = { ok: true; functionArn: string } | { ok: false; error: { code: string; message: string; retryAfterSeconds?: number } };
 
 /** What the customer's role looks like, when this operator may read the customer's account. */
 export type RoleInspection =
@@ -220,7 +221,22 @@ export async function verifyTenant(config: LoadedConfig, tenantId: string, optio
   return decide(facts, answers, role);
 }
 
-async function askConnector(config: LoadedConfig, tenantId: string, functionArn: string, endpoint: string | undefined): Promise<ConnectorAnswer> {
+/** A dry run held back by the connector's rate limit is asked again after the wait it names, this
+ *  many times at most, and only for waits up to DRY_RUN_MAX_WAIT_S (the limit is one per 10 s). */
+const DRY_RUN_RETRIES = 2;
+const DRY_RUN_MAX_WAIT_S = 30;
+
+/** The connector's answer to a dry run of `functionArn` for `tenantId`, waiting out its rate limit. */
+export async function askConnector(config: LoadedConfig, tenantId: string, functionArn: string, endpoint: string | undefined): Promise<ConnectorAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await askConnectorOnce(config, tenantId, functionArn, endpoint);
+    const retryAfter = !answer.ok && answer.error.code === 'DryRunRateLimited' ? answer.error.retryAfterSeconds : undefined;
+    if (retryAfter === undefined || attempt >= DRY_RUN_RETRIES || retryAfter > DRY_RUN_MAX_WAIT_S) return answer;
+    await sleep(retryAfter * 1000);
+  }
+}
+
+async function askConnectorOnce(config: LoadedConfig, tenantId: string, functionArn: string, endpoint: string | undefined): Promise<ConnectorAnswer> {
   const vendor = accountCredentials(config, 'vendor');
   if (!vendor) return { ok: false, error: { code: 'NoVendorCredentials', message: 'config has no account entry for the vendor stack' } };
   const lambda = new LambdaClient(clientConfig(config, vendor, config.region, endpoint));

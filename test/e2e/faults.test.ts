@@ -190,6 +190,8 @@ describe('sessions that expire or are revoked mid-flight', () => {
       await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'sidecar-e2e-revoke' })).catch(() => undefined);
       await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: originalTrust }));
     }
+    // The sandbox remembers STS's refusal for 30 s (lambda/connector/refusals.ts); a fresh one asks STS at once.
+    await coldConnector(world);
     const restored = await untilPropagated('the restored trust and the removed deny', () => callConnector(world, { tenant: acme.id }), connectorRefusedNotYet);
     expect(restored).toMatchObject({ ok: true });
   }, 60_000);

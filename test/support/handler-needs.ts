@@ -7,7 +7,8 @@
 //                  to its IAM action; `fromTemporaryCredentials(...)` as sts:AssumeRole (and
 //                  sts:SetSourceIdentity when an object literal sets `SourceIdentity`); and which
 //                  of those commands run with the assumed (tenant) credentials instead of the
-//                  execution role's
+//                  execution role's (clients built in a file that calls fromTemporaryCredentials,
+//                  or that sends AssumeRoleCommand itself: other services' clients built there)
 //
 // Pure: the caller hands in a way to read source files, so a test can analyse sources of its own.
 // ---------------------------------------------------------------------------
@@ -248,13 +249,18 @@ export function handlerNeeds(entry: string, readSource: ReadSource): HandlerNeed
   const sessionServices = new Set<string>();
 
   for (const [file, facts] of files) {
-    if (!facts.assumesRole) continue;
+    // A file that sends AssumeRole itself and builds clients of other services signs those with
+    // the session it got (the connector's per-region Lambda clients); its STS client stays the
+    // execution role's, which is what sends the AssumeRole.
+    const sendsAssumeRole = facts.commands.some((c) => c.service === 'sts' && c.command === 'AssumeRoleCommand');
+    if (!facts.assumesRole && !sendsAssumeRole) continue;
+    const skip = facts.assumesRole ? undefined : 'sts';
     executionRole.add('sts:AssumeRole');
-    for (const service of facts.clientServices) sessionServices.add(service);
+    for (const service of facts.clientServices) if (service !== skip) sessionServices.add(service);
     for (const call of facts.importedCalls) {
       const module = resolveRelative(file, call.module, readSource);
       const service = module === undefined ? undefined : files.get(module)?.clientFactories.get(call.name);
-      if (service) sessionServices.add(service);
+      if (service && service !== skip) sessionServices.add(service);
     }
   }
   for (const [file, facts] of files) {

@@ -6,7 +6,6 @@
 // ---------------------------------------------------------------------------
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AssumeRoleCommand as NestedAssumeRoleCommand, STSClient as NestedSTSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { parseFunctionArn } from '../../rules/naming';
@@ -51,9 +50,10 @@ export type HostileTarget = (event: unknown, context: ReturnType<typeof lambdaCo
  * Call once, at the top of the suite's file.
  */
 export function hostileEventHarness(suite: string) {
-  // fromTemporaryCredentials (the connector) builds its STS client from nested-clients; vend uses client-sts.
-  const connectorSts = mockClient(NestedSTSClient);
-  const vendSts = mockClient(STSClient);
+  // The connector and vend both call STS through @aws-sdk/client-sts: one mock serves both.
+  const sts = mockClient(STSClient);
+  const connectorSts = sts;
+  const vendSts = sts;
   const lambda = mockClient(LambdaClient);
 
   const tried = new Map<string, number>();
@@ -68,13 +68,12 @@ export function hostileEventHarness(suite: string) {
   });
 
   function awsCalls(): number {
-    return connectorSts.calls().length + vendSts.calls().length + lambda.calls().length;
+    return sts.calls().length + lambda.calls().length;
   }
 
   function resetAws(): void {
-    for (const mock of [connectorSts, vendSts, lambda]) mock.reset();
-    connectorSts.on(NestedAssumeRoleCommand).callsFake(async () => assumeRoleOutput());
-    vendSts.on(AssumeRoleCommand).callsFake(async () => assumeRoleOutput(15 * 60 * 1000));
+    for (const mock of [sts, lambda]) mock.reset();
+    sts.on(AssumeRoleCommand).callsFake(async () => assumeRoleOutput(15 * 60 * 1000));
     lambda.on(InvokeCommand).resolves(invokeOutput({ from: 'the function' }));
   }
 

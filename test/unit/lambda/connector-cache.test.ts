@@ -1,10 +1,10 @@
 /**
- * The connector's credential cache: the SDK's memoization behind one client per (tenant,
- * function), bounded by an LRU. The real cache runs here; only the network is mocked (the STS
- * client that fromTemporaryCredentials builds comes from @aws-sdk/nested-clients).
+ * The connector's credential cache: credentials (not clients) per (tenant, function), refreshed
+ * before expiry, single-flight, bounded by an LRU; one Lambda client per region signs each call
+ * with its session. The real cache runs here; only the network is mocked.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
@@ -224,7 +224,7 @@ describe('the bound', () => {
     await call({ tenant: 'acme' });
     await call({ tenant: 'globex' });
 
-    expect(clients.stats()).toEqual({ entries: 2, maxEntries: 100, hits: 1, misses: 2, evictions: 0, assumeRoleCalls: 2, cacheCredentials: true });
+    expect(clients.stats()).toEqual({ entries: 2, maxEntries: 100, hits: 1, misses: 2, evictions: 0, assumeRoleCalls: 2, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0 });
   });
 
   test('a bound below one is refused', () => {

@@ -4,7 +4,7 @@
  * time budget, payload size, and the unexpected.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ECHO_A, ROLE_A, assumeRoleOutput, invokeOutput, lambdaContext, lambdaError, stsError, testConnector,

@@ -6,7 +6,7 @@
  * Server errors after the SDK's retries answer Unavailable.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { refreshReason } from '../../../lambda/connector/session-refresh';
 import {

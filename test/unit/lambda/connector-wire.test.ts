@@ -1,27 +1,36 @@
 /**
  * The connector through the real SDK, with no mocks: a stub of STS (query XML) and Lambda
  * (REST-JSON) listens on 127.0.0.1 in this process, and AWS_ENDPOINT_URL points every client at
- * it, as the local cloud does. Proves what mocks cannot: the STS client inside
- * fromTemporaryCredentials honours AWS_ENDPOINT_URL, Invoke is signed with the assumed session,
+ * it, as the local cloud does. Proves what mocks cannot: the connector's STS client honours
+ * AWS_ENDPOINT_URL, Invoke is signed with the assumed session (each tenant's with its own, through
+ * the one Lambda client of the region),
  * AWS's wire errors arrive under the names the mapping expects, and retries are bounded.
  * Cases:
  *  - one AssumeRole for 20 concurrent first calls, and Invoke signed with the assumed key
+ *  - concurrent calls of two tenants in one region: each Invoke signed with its own tenant's key
+ *  - the region's client used outside a tenant call refuses to sign: nothing reaches Lambda
  *  - STS AccessDenied (XML) -> AssumeRoleRefused; Throttling -> Throttled after 3 attempts
  *  - Lambda 403 AccessDeniedException -> InvokeRefused; X-Amz-Function-Error -> FunctionError
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
-import { ScopedClientCache } from '../../../lambda/connector/scoped-clients';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { RegionalLambdaClients, ScopedClientCache } from '../../../lambda/connector/scoped-clients';
 import { ECHO_A, MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
 
 // ---------------------------------------------------------------------------
 // The stub: answers as STS and Lambda do on the wire; `mode` picks the answer.
 // ---------------------------------------------------------------------------
 
-interface Seen { service: 'sts' | 'lambda'; accessKeyId: string | undefined; clientContext: string | undefined }
+interface Seen { service: 'sts' | 'lambda'; accessKeyId: string | undefined; clientContext: string | undefined; path: string | undefined }
 
 const ASSUMED_KEY = 'ASIAWIRESTUBASSUMED1';
+/** The key STS issues for a session: acme's is ASSUMED_KEY, any other tenant's names it. */
+function keyFor(body: string): string {
+  const tenant = /SourceIdentity=([^&]+)/.exec(body)?.[1] ?? 'unknown';
+  return tenant === 'acme' ? ASSUMED_KEY : `ASIAWIRESTUB${tenant.toUpperCase()}`;
+}
 let mode: { sts: 'ok' | 'AccessDenied' | 'Throttling'; lambda: 'ok' | 'AccessDeniedException' | 'functionError' } = { sts: 'ok', lambda: 'ok' };
 let seen: Seen[] = [];
 let server: Server;
@@ -32,12 +41,12 @@ function stsError(res: ServerResponse, status: number, code: string): void {
   res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${code} (stub)</Message></Error><RequestId>stub-sts</RequestId></ErrorResponse>`);
 }
 
-function answerSts(res: ServerResponse): void {
+function answerSts(res: ServerResponse, body: string): void {
   if (mode.sts === 'AccessDenied') return stsError(res, 403, 'AccessDenied');
   if (mode.sts === 'Throttling') return stsError(res, 400, 'Throttling');
   const expiration = new Date(Date.now() + 3600_000).toISOString();
   res.writeHead(200, { 'content-type': 'text/xml' });
-  res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${ASSUMED_KEY}</AccessKeyId><SecretAccessKey>stub-secret</SecretAccessKey><SessionToken>stub-token</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::444455556666:assumed-role/${PREFIX}/s</Arn><AssumedRoleId>AROASTUB:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>stub-sts</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+  res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${keyFor(body)}</AccessKeyId><SecretAccessKey>stub-secret</SecretAccessKey><SessionToken>stub-token</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::444455556666:assumed-role/${PREFIX}/s</Arn><AssumedRoleId>AROASTUB:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>stub-sts</RequestId></ResponseMetadata></AssumeRoleResponse>`);
 }
 
 function answerLambda(res: ServerResponse, body: string): void {
@@ -61,8 +70,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('end', () => {
     const accessKeyId = /Credential=([^/]+)/.exec(req.headers.authorization ?? '')?.[1];
     const isSts = body.includes('Action=AssumeRole');
-    seen.push({ service: isSts ? 'sts' : 'lambda', accessKeyId, clientContext: req.headers['x-amz-client-context'] as string | undefined });
-    if (isSts) answerSts(res);
+    seen.push({ service: isSts ? 'sts' : 'lambda', accessKeyId, clientContext: req.headers['x-amz-client-context'] as string | undefined, path: req.url });
+    if (isSts) answerSts(res, body);
     else answerLambda(res, body);
   });
 }
@@ -106,6 +115,38 @@ describe('through the real SDK', () => {
     await connector()({ tenant: 'acme' }, lambdaContext());
 
     expect(seen.map((s) => [s.service, s.accessKeyId])).toEqual([['sts', (await MASTER_CREDENTIALS()).accessKeyId], ['lambda', ASSUMED_KEY]]);
+  });
+
+  test('concurrent calls of two tenants in one region are each signed with their own tenant\'s session', async () => {
+    // Prepare: acme and mallory call the same function (one region, one Lambda client); their
+    // sessions have different keys.
+    const handler = connector();
+    await handler({ tenant: 'acme' }, lambdaContext());
+    await handler({ tenant: 'mallory' }, lambdaContext());
+    seen = [];
+
+    // Act: 20 calls interleaved, all in flight at once.
+    const tenants = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'acme' : 'mallory'));
+    const results = await Promise.all(tenants.map((tenant, i) => handler({ tenant, payload: { i } }, lambdaContext())));
+
+    // Assess: every Invoke carries the key of its own tenant (the client context names the tenant).
+    expect(results.every((r) => r.ok)).toBe(true);
+    const invokes = seen.filter((s) => s.service === 'lambda');
+    expect(invokes).toHaveLength(20);
+    for (const call of invokes) {
+      const tenant = JSON.parse(Buffer.from(call.clientContext ?? '', 'base64').toString('utf8')).custom.sidecarTenant as string;
+      expect(call.accessKeyId).toBe(tenant === 'acme' ? ASSUMED_KEY : 'ASIAWIRESTUBMALLORY');
+    }
+    expect(seen.filter((s) => s.service === 'sts')).toHaveLength(0);
+  });
+
+  test('the region\'s Lambda client, used outside a tenant call, refuses to sign and sends nothing', async () => {
+    const client = new RegionalLambdaClients().get(REGION);
+
+    const sent = client.send(new InvokeCommand({ FunctionName: ECHO_A }));
+
+    await expect(sent).rejects.toThrow('outside a tenant call: refusing to sign');
+    expect(seen).toEqual([]);
   });
 
   test('the answer carries the function\'s payload and the client context reaches Lambda', async () => {

@@ -1,10 +1,9 @@
 /**
  * The connector's requests to AWS and its answer, against mocked SDK clients.
- * fromTemporaryCredentials builds its STS client from @aws-sdk/nested-clients, a class of its
- * own: mocking @aws-sdk/client-sts's STSClient would not reach it, so that class is mocked here.
+ * The connector's one STS client is @aws-sdk/client-sts's (lambda/connector/scoped-clients.ts).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../../rules/naming';
 import { buildTenantRegistry } from '../../../rules/tenant-registry';

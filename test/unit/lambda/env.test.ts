@@ -25,17 +25,17 @@ describe('environment', () => {
 
   test('defaults: registry beside the bundle, 900 s sessions, 1000 cached clients, caching on', () => {
     expect(readLambdaEnv(BASE_ENV, '/var/task')).toEqual({
-      region: 'us-east-1', registryFile: '/var/task/registry.json', rolePrefix: undefined, cacheMaxEntries: 1000, assumeRoleDurationSeconds: 900, cacheCredentials: true,
+      region: 'us-east-1', registryFile: '/var/task/registry.json', rolePrefix: undefined, cacheMaxEntries: 1000, assumeRoleDurationSeconds: 900, cacheCredentials: true, tenantTimeBudgetMs: 10_000,
     });
   });
 
   test('each optional variable is read', () => {
     const env = readLambdaEnv({
       ...BASE_ENV, TENANT_REGISTRY_FILE: '/tmp/r.json', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', CREDENTIAL_CACHE_MAX_ENTRIES: '50',
-      ASSUME_ROLE_DURATION_SECONDS: '3600', SIDECAR_CACHE_CREDENTIALS: 'false',
+      ASSUME_ROLE_DURATION_SECONDS: '3600', SIDECAR_CACHE_CREDENTIALS: 'false', SIDECAR_TENANT_TIME_BUDGET_MS: '2500',
     }, '/var/task');
 
-    expect(env).toEqual({ region: 'us-east-1', registryFile: '/tmp/r.json', rolePrefix: 'tibco_sidecar_connector', cacheMaxEntries: 50, assumeRoleDurationSeconds: 3600, cacheCredentials: false });
+    expect(env).toEqual({ region: 'us-east-1', registryFile: '/tmp/r.json', rolePrefix: 'tibco_sidecar_connector', cacheMaxEntries: 50, assumeRoleDurationSeconds: 3600, cacheCredentials: false, tenantTimeBudgetMs: 2500 });
   });
 
   test.each([
@@ -44,6 +44,8 @@ describe('environment', () => {
     ['ASSUME_ROLE_DURATION_SECONDS', 'one hour', 'from 900 to 3600'],
     ['CREDENTIAL_CACHE_MAX_ENTRIES', '0', 'from 1 to'],
     ['SIDECAR_CACHE_CREDENTIALS', 'no', '"true" or "false"'],
+    ['SIDECAR_TENANT_TIME_BUDGET_MS', '50', 'from 100 to'],
+    ['SIDECAR_TENANT_TIME_BUDGET_MS', 'ten seconds', 'from 100 to'],
     ['SIDECAR_ROLE_PREFIX', 'has spaces', '[\\w+=,.@-]'],
   ])('%s=%s is refused, naming the variable', (name, value, rule) => {
     expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value }, '/var/task')).toThrow(`Environment variable ${name} must be`);
@@ -149,6 +151,6 @@ describe('loading the handler modules', () => {
     jest.isolateModules(() => { mod = require('../../../lambda/connector/handler'); });
 
     expect(typeof mod?.handler).toBe('function');
-    expect(mod?.cacheStats()).toEqual({ entries: 0, maxEntries: 7, hits: 0, misses: 0, evictions: 0, assumeRoleCalls: 0, cacheCredentials: true });
+    expect(mod?.cacheStats()).toEqual({ entries: 0, maxEntries: 7, hits: 0, misses: 0, evictions: 0, assumeRoleCalls: 0, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0 });
   });
 });

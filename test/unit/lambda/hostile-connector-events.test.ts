@@ -20,7 +20,7 @@
  * afterAll prints how many hostile inputs each property tried.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand as NestedAssumeRoleCommand } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand as NestedAssumeRoleCommand } from '@aws-sdk/client-sts';
 import fc from 'fast-check';
 import { parseFunctionArn } from '../../../rules/naming';
 import { createConnectorHandler } from '../../../lambda/connector/connector';

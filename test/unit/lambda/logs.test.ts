@@ -4,8 +4,7 @@
  * or external IDs, on success or failure. The logs are captured where Powertools writes them.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand as PublicAssumeRoleCommand, STSClient as PublicSTSClient } from '@aws-sdk/client-sts';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
 import { ScopedClientCache } from '../../../lambda/connector/scoped-clients';
@@ -15,8 +14,8 @@ import {
   ECHO_A, EXTERNAL_ID_ACME, EXTERNAL_ID_MALLORY, MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, capturedLogs, invokeOutput, lambdaContext, stsError, testRegistry,
 } from '../../support/lambda-fixtures';
 
+// The connector and vend both call STS through @aws-sdk/client-sts.
 const sts = mockClient(STSClient);
-const publicSts = mockClient(PublicSTSClient);
 const lambda = mockClient(LambdaClient);
 
 let issuedSecrets: string[];
@@ -24,7 +23,6 @@ let logs: ReturnType<typeof capturedLogs>;
 
 beforeEach(() => {
   sts.reset();
-  publicSts.reset();
   lambda.reset();
   issuedSecrets = [];
   const issue = async () => {
@@ -33,7 +31,6 @@ beforeEach(() => {
     return output;
   };
   sts.on(AssumeRoleCommand).callsFake(issue);
-  publicSts.on(PublicAssumeRoleCommand).callsFake(issue);
   lambda.on(InvokeCommand).resolves(invokeOutput({ ok: 1 }));
   logs = capturedLogs();
 });
@@ -103,7 +100,7 @@ describe('connector logs', () => {
 // ---------------------------------------------------------------------------
 describe('vend logs', () => {
   test('a vend logs who got which functions until when, never the credentials it returns', async () => {
-    const handler = createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new PublicSTSClient({ region: REGION }), logger: logs.logger, defaultDurationSeconds: 900 });
+    const handler = createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: logs.logger, defaultDurationSeconds: 900 });
 
     const result = await handler({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext());
 

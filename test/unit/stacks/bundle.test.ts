@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
-import { LambdaBundle } from '../../../modules/bundle';
+import { LambdaBundle, firstPartySourceMap } from '../../../modules/bundle';
 import { buildTenantRegistry } from '../../../rules/tenant-registry';
 import {
   localConfig, localStacks, readZip, resourceWhere, synthApp, synthJson, type SynthesizedStack,
@@ -37,16 +37,42 @@ describe('bundles', () => {
 
   test.each([[config.vendor.connectorFunctionName], [config.vendor.vendFunctionName]])('the %s zip holds index.js and registry.json equal to buildTenantRegistry(config)', async (functionName) => {
     const files = await zipOf('vendor', functionName);
-    expect([...files.keys()].sort()).toEqual(['index.js', 'registry.json']);
+    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'registry.json']);
     expect(JSON.parse(files.get('registry.json')!.toString('utf8'))).toEqual(buildTenantRegistry(config));
     expect(files.get('index.js')!.length).toBeGreaterThan(100);
   });
 
   test('a customer\'s zip holds the sample code and no registry (other tenants\' external IDs never leave the vendor)', async () => {
     const files = await zipOf('customer-a', customerA.functions[0]);
-    expect([...files.keys()]).toEqual(['index.js']);
+    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map']);
     const code = files.get('index.js')!.toString('utf8');
     for (const tenant of config.tenants) expect(code).not.toContain(tenant.externalId);
+  });
+
+  test('the connector\'s index.js is trimmed: linked first-party source map, no CommonJS-only SDK helpers', async () => {
+    const files = await zipOf('vendor', config.vendor.connectorFunctionName);
+    const code = files.get('index.js')!.toString('utf8');
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    expect(code).not.toContain('sourceMappingURL=data:');
+    // bowser: only the SDK's CommonJS builds pull it in (ESM-first resolution leaves it out).
+    expect(code).not.toMatch(/bowser/i);
+    const map = JSON.parse(files.get('index.js.map')!.toString('utf8'));
+    expect(map).toMatchObject({ version: 3, sources: expect.arrayContaining([expect.stringContaining('lambda/connector/connect.ts')]) });
+    // First-party only: Node parses the whole map at load (NODE_OPTIONS=--enable-source-maps).
+    expect(map.sources.filter((source: string) => source.includes('node_modules'))).toEqual([]);
+    expect(files.get('index.js.map')!.length).toBeLessThan(100_000);
+  });
+
+  test('firstPartySourceMap keeps the project\'s segments where they were and unmaps the libraries\'', () => {
+    // Prepare: line 0: col 0 -> lib.js 0:0, col 5 -> app.ts 3:2 (name "go"), col 9 -> lib.js 4:0, col 12 -> app.ts 5:0.
+    // Segments (deltas): AAAA = [0,0,0,0]; KCGEA = [5,+1,+3,+2,0]; IDCF = [4,-1,+1,-2]; GCCA = [3,+1,+1,0].
+    const map = { version: 3 as const, sources: ['../node_modules/lib/lib.js', '../lambda/app.ts'], names: ['go'], mappings: 'AAAA,KCGEA,IDCF,GCCA' };
+
+    // Act
+    const trimmed = firstPartySourceMap(map);
+
+    // Assess: app.ts is source 0 now; col 5 -> 3:2 "go" ([5,0,3,2,0] = KAGEA), col 9 unmapped ([4] = I), col 12 -> 5:0 ([3,0,2,-2] = GAEF).
+    expect(trimmed).toEqual({ version: 3, sources: ['../lambda/app.ts'], names: ['go'], mappings: 'KAGEA,I,GAEF' });
   });
 
   test.each([
