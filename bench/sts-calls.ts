@@ -10,6 +10,7 @@
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createConnectorHandler } from '../lambda/connector/connector';
+import { InMemoryRegistry } from '../lambda/shared/registry-reader';
 import { ScopedClientCache } from '../lambda/connector/scoped-clients';
 import type { ConnectorResponse } from '../lambda/connector/types';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
@@ -48,7 +49,7 @@ function inProcessConnector(world: BenchWorld, tenants: readonly TenantRegistryE
     stsRegion: world.config.region, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES,
     cacheCredentials: true, masterCredentials: async () => roleCredentials,
   });
-  const handler = createConnectorHandler({ registry, rolePrefix: world.config.rolePrefix, clients, logger: new Logger({ serviceName: 'bench-connector', logLevel: 'SILENT' }) });
+  const handler = createConnectorHandler({ registry: new InMemoryRegistry(registry), rolePrefix: world.config.rolePrefix, clients, logger: new Logger({ serviceName: 'bench-connector', logLevel: 'SILENT' }) });
   return { handler, clients };
 }
 

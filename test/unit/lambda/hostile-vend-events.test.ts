@@ -30,7 +30,7 @@ import {
   HONEST, codePoints, deepShape, deeplyNested, delivered, expectPrototypesClean, hostileEventHarness, hostileValue, longString, notAString,
   notAnObject, pollutedObject, unicodeFunctionFor, unicodeTenant, unknownKeys, withOwn, type Expected,
 } from '../../support/hostile-events';
-import { ECHO_A, OTHER_A, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
+import { ECHO_A, OTHER_A, PREFIX, REGION, lambdaContext, quietLogger, testTenants, testCallerDeps, withCallerProof } from '../../support/lambda-fixtures';
 
 const { vendSts, count, resetAws, expectRefused, refusesAll } = hostileEventHarness('hostile vend events');
 
@@ -46,7 +46,7 @@ const notAnArray = fc.oneof(fc.constantFrom('sidecar-echo', ECHO_A, '', '*'), fc
 // ---------------------------------------------------------------------------
 
 function vendHandler() {
-  return createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900 });
+  return withCallerProof(createVendHandler({ registry: testTenants(), callers: testCallerDeps(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900 }));
 }
 
 /** Run the property over `arb` against one vend handler; every case must be refused. */

@@ -6,16 +6,17 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../../rules/naming';
 import { buildTenantRegistry } from '../../../rules/tenant-registry';
+import { InMemoryRegistry } from '../../../lambda/shared/registry-reader';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { createVendHandler, type VendDeps } from '../../../lambda/vend/vend';
 import {
-  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, testRegistry,
+  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, TEST_VEND_CALLERS, testTenants, testCallerDeps, withCallerProof,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
 
 function vendHandler(overrides: Partial<VendDeps> = {}) {
-  return createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900, ...overrides });
+  return withCallerProof(createVendHandler({ registry: testTenants(), callers: testCallerDeps(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900, ...overrides }));
 }
 
 function assumeRoleInput(call = 0) {
@@ -136,7 +137,7 @@ describe('refused before STS', () => {
     const westEcho = functionArn('eu-west-1', ACCOUNT_A, 'sidecar-echo-west');
     const registry = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'spread', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, westEcho] }] });
 
-    const result = await vendHandler({ registry })({ tenant: 'spread', functions: [ECHO_A, westEcho] }, lambdaContext());
+    const result = await vendHandler({ registry: new InMemoryRegistry(registry, TEST_VEND_CALLERS) })({ tenant: 'spread', functions: [ECHO_A, westEcho] }, lambdaContext());
 
     expect(result).toMatchObject({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining('functions: the functions are in several regions') } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
