@@ -82,7 +82,7 @@ export function readLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   }
   const registryRegion = env.SIDECAR_REGISTRY_REGION?.trim() ? env.SIDECAR_REGISTRY_REGION : region;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(registryRegion)) {
-    throw new EnvironmentError('SIDECAR_REGISTRY_REGION', `Environment variable SIDECAR_REGISTRY_REGION must look like us-east-1 (got "${registryRegion.slice(0, 40)}")`);
+    throw new EnvironmentError('SIDECAR_REGISTRY_REGION', `Environment variable SIDECAR_REGISTRY_REGION must be a region like us-east-1 (got "${registryRegion.slice(0, 40)}")`);
   }
   return {
     region,

@@ -100,10 +100,10 @@ describe('the vend Lambda refuses hostile events before any AWS call', () => {
     }), 300);
   });
 
-  test('a tenant name in hostile unicode is an unknown tenant (or too long)', async () => {
+  test('a tenant name in hostile unicode is not the caller\'s to ask for (or too long)', async () => {
     await vendRefuses('unicode tenant', unicodeTenant, (tenant) => ({
       event: { tenant, functions: ['sidecar-echo'] },
-      expected: codePoints(tenant) > 64 ? { code: 'InvalidRequest', field: 'tenant' } : { code: 'UnknownTenant', mentions: [`"${tenant}"`] },
+      expected: codePoints(tenant) > 64 ? { code: 'InvalidRequest', field: 'tenant' } : { code: 'CallerNotAllowed', mentions: [`"${tenant}"`] },
     }), 300);
   });
 

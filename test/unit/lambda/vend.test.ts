@@ -10,7 +10,7 @@ import { InMemoryRegistry } from '../../../lambda/shared/registry-reader';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { createVendHandler, type VendDeps } from '../../../lambda/vend/vend';
 import {
-  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, TEST_VEND_CALLERS, testTenants, testCallerDeps, withCallerProof,
+  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, PLATFORM_ROLE, TEST_VEND_CALLERS, testTenants, testCallerDeps, withCallerProof,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
@@ -38,6 +38,7 @@ describe('vending', () => {
       tenant: 'acme',
       functionArns: [ECHO_A],
       region: REGION,
+      caller: PLATFORM_ROLE,
       credentials: { accessKeyId: expect.stringMatching(/^ASIA/), secretAccessKey: expect.any(String), sessionToken: expect.any(String), expiration: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
     });
   });
@@ -105,7 +106,8 @@ describe('refused before STS', () => {
   });
 
   test('an unknown tenant', async () => {
-    const result = await vendHandler()({ tenant: 'nobody', functions: [ECHO_A] }, lambdaContext());
+    const registry = testTenants({ callers: [{ principalArn: PLATFORM_ROLE, tenantIds: ['nobody'] }] });
+    const result = await vendHandler({ registry })({ tenant: 'nobody', functions: [ECHO_A] }, lambdaContext());
 
     expect(result).toMatchObject({ ok: false, error: { code: 'UnknownTenant' } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
