@@ -7,7 +7,12 @@
 // ---------------------------------------------------------------------------
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type ServiceName = 'iam' | 'sts' | 'lambda';
+export type ServiceName = 'iam' | 'sts' | 'lambda' | 'dynamodb';
+
+/** The services that speak a JSON protocol (REST-JSON, awsJson 1.0), not the query protocol. */
+export function speaksJson(service: ServiceName | undefined): boolean {
+  return service === 'lambda' || service === 'dynamodb';
+}
 
 /** An AWS error, rendered by each service in its protocol (query XML or REST-JSON). */
 export class AwsError extends Error {

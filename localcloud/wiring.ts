@@ -1,6 +1,6 @@
 // ---------------------------------------------------------------------------
 // Wiring one local cloud: its state store, clock, IAM and STS stores, the authenticator, the
-// fault injector, the log, and the three services, each built once per instance (nothing is
+// fault injector, the log, and the four services, each built once per instance (nothing is
 // shared through module state, so two clouds in one process stay apart). The IAM service alone
 // gets the live IAM store; STS, the authenticator and every service's authorization get
 // `propagatedIam`, which lags it by the IAM propagation delay.
@@ -11,6 +11,7 @@ import { Clock } from './core/clock';
 import { FaultInjector } from './core/faults';
 import { RequestLog } from './core/request-log';
 import { FileStateStore } from './core/state';
+import { createDynamoDbService } from './dynamodb/service';
 import { createIamService } from './iam/service';
 import { selectIsolation, type SandboxIsolation, type SandboxIsolationMode } from './lambda/isolation/select';
 import { RuntimeCatalog } from './lambda/runtimes';
@@ -69,6 +70,7 @@ export function wireCloud(input: CloudInput): Cloud {
     iam: createIamService(iam),
     sts: createStsService(issuer),
     lambda: createLambdaService({ now, host: { launcher: isolation.launcher, runtimes } }),
+    dynamodb: createDynamoDbService(),
   };
   return {
     stateDir: input.stateDir,

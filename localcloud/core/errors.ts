@@ -44,7 +44,33 @@ export function jsonErrorResponse(error: AwsError, requestId: string): ServiceRe
   };
 }
 
+/**
+ * awsJson 1.0 error (DynamoDB): `{"__type": "<namespace>#<Code>", "message"}`. DynamoDB answers every
+ * client error with HTTP 400 and server errors with 500/503:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+ * Errors of DynamoDB itself carry its namespace; the common ones (authentication, authorization,
+ * throttling of the front end) carry coral's, as DynamoDB's own answers show.
+ */
+export function dynamoDbErrorResponse(error: AwsError, requestId: string): ServiceResponse {
+  const code = error.code === 'AccessDenied' ? 'AccessDeniedException' : error.code;
+  const namespace = COMMON_JSON_ERRORS.has(code) ? 'com.amazon.coral.service' : 'com.amazonaws.dynamodb.v20120810';
+  const status = error.status >= 500 ? error.status : error.status === 413 ? 413 : 400;
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
+    // Extra members of the error body (ConditionalCheckFailedException's Item), where the service set them.
+    body: JSON.stringify({ __type: `${namespace}#${code}`, message: error.message, ...(error as { extra?: Record<string, unknown> }).extra }),
+  };
+}
+
+const COMMON_JSON_ERRORS = new Set([
+  'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException',
+  'IncompleteSignatureException', 'ExpiredTokenException', 'UnknownOperationException', 'SerializationException',
+  'RequestEntityTooLargeException', 'RequestTimeoutException', 'InternalFailure',
+]);
+
 /** The error in the protocol of `service`. */
 export function errorResponse(service: ServiceName, error: AwsError, requestId: string): ServiceResponse {
+  if (service === 'dynamodb') return dynamoDbErrorResponse(error, requestId);
   return service === 'lambda' ? jsonErrorResponse(error, requestId) : queryErrorResponse(service, error, requestId);
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AwsError, type ServiceName } from '../contracts';
 
 export const faultRuleSchema = z.strictObject({
-  service: z.enum(['iam', 'sts', 'lambda']),
+  service: z.enum(['iam', 'sts', 'lambda', 'dynamodb']),
   /** e.g. `AssumeRole`, `Invoke`; omitted: every operation of the service. */
   operation: z.string().min(1).optional(),
   /** AWS error code to answer with, e.g. `Throttling`; omitted: latency only. */

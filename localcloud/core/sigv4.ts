@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AwsError, type ServiceName } from '../contracts';
+import { AwsError, speaksJson, type ServiceName } from '../contracts';
 
 export interface ParsedAuthorization {
   readonly accessKeyId: string;
@@ -21,7 +21,7 @@ export interface ParsedAuthorization {
   readonly signature: string;
 }
 
-/** AWS's errors per protocol: the query services and Lambda name the same failures differently. */
+/** AWS's errors per protocol: the query services and the JSON ones (Lambda, DynamoDB) name the same failures differently. */
 const CODES = {
   missing: { query: 'MissingAuthenticationToken', lambda: 'MissingAuthenticationTokenException' },
   incomplete: { query: 'IncompleteSignature', lambda: 'IncompleteSignatureException' },
@@ -34,7 +34,7 @@ export type SigV4Failure = keyof typeof CODES;
 
 /** Thrown (as an AwsError) when a request's signature cannot be accepted. */
 export function sigv4Error(service: ServiceName | undefined, failure: SigV4Failure, message?: string): AwsError {
-  const code = CODES[failure][service === 'lambda' ? 'lambda' : 'query'];
+  const code = CODES[failure][speaksJson(service) ? 'lambda' : 'query'];
   const text = message ?? {
     missing: service === 'lambda' ? 'Missing Authentication Token' : 'Request is missing Authentication Token',
     incomplete: 'Authorization header requires \'Credential\', \'Signature\' and \'SignedHeaders\' parameters.',

@@ -85,7 +85,7 @@ export function createRequestPipeline(deps: PipelineDeps): (req: IncomingMessage
       query: url.searchParams, headers: req.headers, body, principal,
     };
     const ctx = serviceContext(deps, track);
-    const params = service !== 'lambda' ? QueryParams.from(body, url.searchParams) : undefined;
+    const params = service === 'iam' || service === 'sts' ? QueryParams.from(body, url.searchParams) : undefined;
     if (deps.testControls) track.faultSubject = faultSubjectOf({ service, path: request.path, principalArn: principal.arn, params });
     if (params) await ctx.applyFaults(service, params.action ?? 'unknown');
     return cloud.services[service].handle(request, ctx);
@@ -94,7 +94,7 @@ export function createRequestPipeline(deps: PipelineDeps): (req: IncomingMessage
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const received: Received = { requestId: newRequestId(), url, method: req.method ?? 'GET', service: serviceFromPath(url.pathname) };
+    const received: Received = { requestId: newRequestId(), url, method: req.method ?? 'GET', service: serviceFromPath(url.pathname, req.headers['x-amz-target']) };
     const track: RequestTrack = {};
     let response: ServiceResponse;
     try {

@@ -3,7 +3,7 @@
 // line, and the answer written with its length.
 // ---------------------------------------------------------------------------
 import type { ServerResponse } from 'node:http';
-import { AwsError, type ServiceName, type ServiceResponse } from '../contracts';
+import { AwsError, speaksJson, type ServiceName, type ServiceResponse } from '../contracts';
 import { BodyTimeoutError, BodyTooLargeError } from '../core/body';
 import { errorResponse, toAwsError } from '../core/errors';
 import type { RequestLog, RequestLogLine } from '../core/request-log';
@@ -20,12 +20,12 @@ export function failureResponse(e: unknown, service: ServiceName, requestId: str
     // Close rather than drain: the rest of a declared 70 MB body is not worth reading, and the
     // connection must not carry it into the next request.
     res.shouldKeepAlive = false;
-    return errorResponse(service, new AwsError(service === 'lambda' ? 'RequestEntityTooLargeException' : 'RequestEntityTooLarge', e.message, 413), requestId);
+    return errorResponse(service, new AwsError(speaksJson(service) ? 'RequestEntityTooLargeException' : 'RequestEntityTooLarge', e.message, 413), requestId);
   }
   if (e instanceof BodyTimeoutError) {
     // The rest of the body may still trickle in: answer, then close rather than read it.
     res.shouldKeepAlive = false;
-    return errorResponse(service, new AwsError(service === 'lambda' ? 'RequestTimeoutException' : 'RequestTimeout', e.message, 408), requestId);
+    return errorResponse(service, new AwsError(speaksJson(service) ? 'RequestTimeoutException' : 'RequestTimeout', e.message, 408), requestId);
   }
   if (!(e instanceof AwsError)) log.error('unhandled', e);
   return errorResponse(service, toAwsError(e), requestId);

@@ -5,14 +5,19 @@
 // ---------------------------------------------------------------------------
 import type { ServiceName } from '../contracts';
 
-export const SERVICES: readonly ServiceName[] = ['iam', 'sts', 'lambda'];
+export const SERVICES: readonly ServiceName[] = ['iam', 'sts', 'lambda', 'dynamodb'];
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICES as readonly string[]).includes(name);
 }
 
-/** The service a request without a usable credential scope was meant for: decides the error's shape. */
-export function serviceFromPath(path: string): ServiceName {
+/** DynamoDB's awsJson 1.0 target prefix: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html */
+export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
+
+/** The service a request without a usable credential scope was meant for: decides the error's shape.
+ *  DynamoDB names itself in `X-Amz-Target` on the path `/`. */
+export function serviceFromPath(path: string, target?: string | string[]): ServiceName {
+  if (typeof target === 'string' && target.startsWith(DYNAMODB_TARGET_PREFIX)) return 'dynamodb';
   if (path.startsWith('/iam')) return 'iam';
   if (/^\/(lambda|20\d\d-\d\d-\d\d)\b/.test(path)) return 'lambda';
   return 'sts';

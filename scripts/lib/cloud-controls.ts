@@ -34,7 +34,7 @@ export const resetClock = (cloud: ControlledCloud) => control(cloud, 'POST', 'cl
 
 /** A fault rule as the local cloud takes it (localcloud/core/faults.ts validates it). */
 export interface FaultRule {
-  service: 'iam' | 'sts' | 'lambda';
+  service: 'iam' | 'sts' | 'lambda' | 'dynamodb';
   operation?: string;
   error?: string;
   message?: string;
