@@ -222,4 +222,13 @@ describe('guards', () => {
     const ok = unvalidated(config, (c) => { c.customers = []; c.vendor.onboarding = 'dynamic'; });
     expect(() => new VendorStack(app(), { config: ok, target: 'local', env: {} })).not.toThrow();
   });
+
+  test('two tenants reserving one external ID are refused at synth (the reservation is unique), naming both, not the ID', () => {
+    const shared = config.tenants[0].externalId;
+    const bad = unvalidated(config, (c) => { c.tenants[2].externalId = shared; });
+    let message = '';
+    try { new VendorStack(app(), { config: bad, target: 'local', env: {} }); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/tenant "mallory" \(current external ID\) and tenant "acme" \(current external ID\) would write the same registry item \(the same external ID\)/);
+    expect(message).not.toContain(shared);
+  });
 });
