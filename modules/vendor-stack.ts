@@ -111,8 +111,9 @@ export class VendorStack extends TerraformStack {
       statementId: `AllowVendCaller-${shortHash(caller.principalArn)}`,
       action: 'lambda:InvokeFunction',
       functionName: this.vend.function.functionName,
-      // An account's root is named by the account ID; roles and users by their ARN.
-      principal: caller.principalArn.endsWith(':root') ? caller.principalArn.split(':')[4] : caller.principalArn,
+      // The ARN as configured, an account root included: Lambda stores an account ID as the root's
+      // ARN, so giving the ARN keeps the plan converged (a bare ID would be replaced on every plan).
+      principal: caller.principalArn,
     }));
 
     // ---- outputs -----------------------------------------------------------

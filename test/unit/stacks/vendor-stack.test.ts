@@ -188,11 +188,11 @@ describe('tenant registry', () => {
     expect(parsePolicy(read.policy)).toEqual(registryReadPolicy({ tableArn, itemKinds }));
   });
 
-  test('vend\'s function policy names each configured caller: an account root by its account ID, a role by its ARN', () => {
+  test('vend\'s function policy names each configured caller by its ARN (an account root included)', () => {
     const json = synthJson(synthApp({ config: localConfig((raw) => { raw.vendor.vendCallers.push({ principalArn: `arn:aws:iam::${vendorAccount}:role/sidecar-platform`, tenants: ['acme'] }); }) }).vendor);
     const vend = resourceWhere(json, 'aws_lambda_function', 'function_name', config.vendor.vendFunctionName).id;
     const permissions = Object.values(resourcesOf(json, 'aws_lambda_permission'));
-    expect(permissions.map((p) => p.principal).sort()).toEqual([vendorAccount, `arn:aws:iam::${vendorAccount}:role/sidecar-platform`].sort());
+    expect(permissions.map((p) => p.principal).sort()).toEqual([`arn:aws:iam::${vendorAccount}:root`, `arn:aws:iam::${vendorAccount}:role/sidecar-platform`].sort());
     for (const p of permissions) {
       expect(p).toMatchObject({ action: 'lambda:InvokeFunction', function_name: ref('aws_lambda_function', vend, 'function_name'), statement_id: expect.stringMatching(/^AllowVendCaller-[0-9a-f]{12}$/) });
     }
