@@ -19,6 +19,7 @@ import type { Results } from './report';
 import { median, timed } from './stats';
 import { benchTenant } from './warm-path';
 import type { BenchWorld, Progress } from './world';
+import { vendCallerProof } from '../scripts/lib/vend-proof';
 
 export const PART = '3. cold start';
 
@@ -27,6 +28,8 @@ interface Subject {
   readonly functionName: string;
   readonly client: LambdaClient;
   readonly event: unknown;
+  /** Adds what must be fresh on every call (vend's caller proof), outside the timed part. */
+  readonly freshen?: (event: unknown) => Promise<unknown>;
 }
 
 /** Unpack a zip into `dir` (the bench's own packages, read from the local cloud's store). */
@@ -75,7 +78,8 @@ function initDurationOf(logResult: string | undefined): number | undefined {
 }
 
 async function invokeTimed(subject: Subject): Promise<{ ms: number; initMs?: number; payload: unknown }> {
-  const { ms, value } = await timed(() => subject.client.send(new InvokeCommand({ FunctionName: subject.functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify(subject.event)) })));
+  const event = subject.freshen ? await subject.freshen(subject.event) : subject.event;
+  const { ms, value } = await timed(() => subject.client.send(new InvokeCommand({ FunctionName: subject.functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify(event)) })));
   const text = Buffer.from(value.Payload ?? []).toString('utf8');
   if (value.FunctionError) throw new Error(`${subject.functionName} failed during the cold-start run: ${text.slice(0, 500)}`);
   return { ms, initMs: initDurationOf(value.LogResult), payload: JSON.parse(text) };
@@ -102,7 +106,11 @@ export async function runColdStart(world: BenchWorld, results: Results, options:
   const customer = world.lambda(world.cloud.credentialsFor(tenant.customer));
   const subjects: Subject[] = [
     { label: 'connector', functionName: world.outputs.vendor.connector_function_name, client: vendor, event: { tenant: tenant.id, payload: { bench: 'cold' } } },
-    { label: 'vend', functionName: world.outputs.vendor.vend_function_name, client: vendor, event: { tenant: tenant.id, functions: [tenant.functionArn] } },
+    {
+      label: 'vend', functionName: world.outputs.vendor.vend_function_name, client: vendor, event: { tenant: tenant.id, functions: [tenant.functionArn] },
+      // Vend serves only a configured caller that proves who it is: the vendor root, in config/local.json.
+      freshen: async (event) => ({ ...(event as object), callerProof: await vendCallerProof(world.config, world.cloud.credentialsFor('vendor'), { audience: world.outputs.vendor.vend_function_arn, endpoint: world.cloud.url }) }),
+    },
     { label: 'sample', functionName: tenant.functionArn, client: customer, event: { bench: 'cold' } },
   ];
   const unpackRoot = mkdtempSync(join(tmpdir(), 'sidecar-bench-bundles-'));

@@ -14,6 +14,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createConnectorHandler } from '../lambda/connector/connector';
 import { ScopedClientCache } from '../lambda/connector/scoped-clients';
+import { InMemoryRegistry } from '../lambda/shared/registry-reader';
 import type { TenantRegistry, TenantRegistryEntry } from '../rules/tenant-registry';
 import { expectedFleetCount, seededRandom, shardsNeeded, simulateFleet, zipfSampler, type FleetShape } from './fleet-model';
 import type { Results } from './report';
@@ -47,7 +48,7 @@ async function validate(world: BenchWorld, results: Results, options: { quick: b
   const roleCredentials = await executionRoleCredentials(world.cloud, world.outputs.vendor.connector_role_arn, world.outputs.vendor.connector_function_arn);
   const registry: TenantRegistry = { version: 1, rolePrefix: world.config.rolePrefix, tenants: Object.fromEntries(tenants.map((t: TenantRegistryEntry) => [t.tenantId, t])) };
   const sandboxes = Array.from({ length: shape.sandboxes }, () => createConnectorHandler({
-    registry, rolePrefix: world.config.rolePrefix,
+    registry: new InMemoryRegistry(registry), rolePrefix: world.config.rolePrefix,
     clients: new ScopedClientCache({ stsRegion: world.config.region, durationSeconds: shape.credentialLifetimeS, maxEntries: shape.cacheEntries, cacheCredentials: true, masterCredentials: async () => roleCredentials }),
     logger: new Logger({ serviceName: 'bench-fleet', logLevel: 'SILENT' }),
   }));

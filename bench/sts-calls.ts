@@ -16,6 +16,7 @@ import { createConnectorHandler } from '../lambda/connector/connector';
 import { DRY_RUN_BURST, DRY_RUN_REFILL_MS } from '../lambda/connector/dry-run-limit';
 import { REFUSAL_TTL_MS } from '../lambda/connector/refusals';
 import { ScopedSessionCache } from '../lambda/connector/scoped-clients';
+import { InMemoryRegistry } from '../lambda/shared/registry-reader';
 import type { ConnectorResponse } from '../lambda/connector/types';
 import { DEFAULT_CACHE_MAX_ENTRIES, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../lambda/shared/env';
 import { generateExternalId } from '../rules/external-id';
@@ -54,7 +55,7 @@ function inProcessConnector(world: BenchWorld, tenants: readonly TenantRegistryE
     stsRegion: world.config.region, durationSeconds: MIN_ASSUME_ROLE_DURATION_SECONDS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES,
     cacheCredentials: true, masterCredentials: async () => roleCredentials,
   });
-  const handler = createConnectorHandler({ registry, rolePrefix: world.config.rolePrefix, clients, logger: new Logger({ serviceName: 'bench-connector', logLevel: 'SILENT' }) });
+  const handler = createConnectorHandler({ registry: new InMemoryRegistry(registry), rolePrefix: world.config.rolePrefix, clients, logger: new Logger({ serviceName: 'bench-connector', logLevel: 'SILENT' }) });
   return { handler, clients };
 }
 

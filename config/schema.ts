@@ -9,7 +9,8 @@ import {
   ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
   VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
 } from '../rules/naming';
-import { externalIdSchema as externalId, functionArnListSchema, roleArnSchema, rolePrefixSchema, tenantIdSchema } from '../rules/schemas';
+import { DEFAULT_REGISTRY_TABLE_NAME, TABLE_NAME_PATTERN } from '../rules/registry-item';
+import { externalIdSchema as externalId, functionArnListSchema, principalArnSchema, roleArnSchema, rolePrefixSchema, tenantIdSchema } from '../rules/schemas';
 import { customerTenantIds, isPairedWith, tenantOwnership } from '../rules/tenant-ownership';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'account ID must be exactly 12 digits');
@@ -28,6 +29,19 @@ export const vendorSchema = z.strictObject({
   connectorRoleName: roleNameShape.default('sidecar-connector-exec'),
   vendFunctionName: functionName.default('sidecar-vend'),
   vendRoleName: roleNameShape.default('sidecar-vend-exec'),
+  /** The DynamoDB table of the tenant registry (rules/registry-item.ts), in the vendor account and region. */
+  registryTableName: z.string().regex(TABLE_NAME_PATTERN, 'table name must be 3-255 characters of letters, digits, _, . and - (DynamoDB rule)').default(DEFAULT_REGISTRY_TABLE_NAME),
+  /** DynamoDB deletion protection on the registry table: `cdktf destroy` cannot delete it while on.
+   *  Turn it off only where the registry is disposable (the local cloud). */
+  registryDeletionProtection: z.boolean().default(true),
+  /** Who may invoke vend, and for which tenants. Each caller proves who it is with a signed
+   *  sts:GetCallerIdentity request (lambda/shared/caller-proof.ts). Default: nobody. */
+  vendCallers: z.array(z.strictObject({
+    /** An IAM role or user ARN; a caller using a role session is matched by its role's ARN. */
+    principalArn: principalArnSchema,
+    /** Tenant IDs it may ask vend for (in this file, or onboarded at run time); at least one. */
+    tenants: z.array(tenantIdSchema).min(1, 'must list at least one tenant'),
+  })).default([]),
 });
 
 export const customerSchema = z.strictObject({
@@ -170,6 +184,22 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
         issue(['customers', i, 'tenantIds'], `tenant "${t.id}" names this customer's role with its external ID, but is not listed: the trust would refuse its calls (SourceIdentity); add it`);
       }
     }
+  });
+
+  // Vend callers: one entry per principal, no tenant twice, no role path.
+  const callerIndex = new Map<string, number>();
+  config.vendor.vendCallers.forEach((caller, i) => {
+    const seen = callerIndex.get(caller.principalArn);
+    if (seen !== undefined) issue(['vendor', 'vendCallers', i, 'principalArn'], `duplicate principal (also vendor.vendCallers[${seen}]); list all its tenants in one entry`);
+    else callerIndex.set(caller.principalArn, i);
+    // STS names a role session by the role's name without its path, so a path could never match.
+    if (/:role\/.*\//.test(caller.principalArn)) issue(['vendor', 'vendCallers', i, 'principalArn'], 'a role with a path cannot be a vend caller (a role session\'s ARN from sts:GetCallerIdentity omits the path); use a role without a path');
+    const tenants = new Set<string>();
+    caller.tenants.forEach((id, j) => {
+      if (tenants.has(id)) issue(['vendor', 'vendCallers', i, 'tenants', j], `duplicate tenant "${id}"`);
+      tenants.add(id);
+      // A tenant not in this file is allowed: it may have been onboarded at run time (npm run onboard).
+    });
   });
 
   // Accounts: the vendor and every customer must be reachable, with matching account IDs.

@@ -1,6 +1,6 @@
 // ---------------------------------------------------------------------------
 // Each stack's AWS provider and state backend, configured for the target.
-//   local: the local cloud's endpoints (iam, sts, lambda) and that account's local root keys;
+//   local: the local cloud's endpoints (iam, sts, lambda, dynamodb) and that account's local root keys;
 //          max_retries = 1 so that a fault fails in seconds (see PROVIDER-API.md).
 //   aws:   the profile and/or role named for the stack's account in config/aws.json, and
 //          allowed_account_ids so that a wrong profile can never deploy into another account.
@@ -89,7 +89,7 @@ export function configureTarget(stack: TerraformStack, props: TargetProviderProp
       region: props.config.region,
       accessKey: account.accessKeyId,
       secretKey: account.secretAccessKey,
-      endpoints: [{ iam: endpoint, sts: endpoint, lambda: endpoint }],
+      endpoints: [{ iam: endpoint, sts: endpoint, lambda: endpoint, dynamodb: endpoint }],
       skipCredentialsValidation: true,
       // The provider would call STS GetCallerIdentity at configure time; the local keys are fixed,
       // so the account is known from config. allowed_account_ids cannot be used with this flag:

@@ -1,22 +1,32 @@
 // ---------------------------------------------------------------------------
 // The `vendor` stack (vendor account): the connector Lambda and the vend Lambda, each with an
-// execution role that may write its logs and `sts:AssumeRole` the prefixed customer roles, and
-// nothing else. Both bundles ship the tenant registry, generated from config at synth time.
+// execution role that may write its logs, `sts:AssumeRole` the prefixed customer roles and read
+// the tenant registry (DynamoDB, seeded from config), and nothing else. No bundle carries the
+// registry: the Lambdas read it at run time, so no external ID ships in a deployment package.
+// Vend may be invoked only by the configured vend callers (its function policy), and checks each
+// caller's proof against its vend-caller item.
 // ---------------------------------------------------------------------------
 import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
 import type { Target } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { LambdaBundle } from './bundle';
-import { VENDOR_STACK_NAME, parseRoleArn } from '../rules/naming';
-import { assumePrefixedRolesPolicy, type AssumePrefixedRolesProps } from '../rules/policies';
+import { VENDOR_STACK_NAME, functionArn, parseRoleArn } from '../rules/naming';
+import { assumePrefixedRolesPolicy, registryReadPolicy, type AssumePrefixedRolesProps } from '../rules/policies';
+import type { NewTenant } from '../rules/registry-item';
+import { tenantOwnership } from '../rules/tenant-ownership';
 import { configureTarget } from './provider';
 import { SidecarFunction } from './sidecar-function';
 import { StackConfigError } from './stack-config-error';
-import { TENANT_REGISTRY_FILE_NAME, buildTenantRegistry } from '../rules/tenant-registry';
+import { TenantRegistryTable, shortHash } from './tenant-registry-table';
 
 /** Name of the inline policy that lets the connector and vend roles assume the customer roles. */
 export const ASSUME_POLICY_NAME = 'assume-sidecar-connector-roles';
+/** Name of the inline policy that lets the connector and vend roles read the tenant registry. */
+export const REGISTRY_READ_POLICY_NAME = 'read-tenant-registry';
+/** The signed header's value every vend caller's proof must carry (lambda/shared/caller-proof.ts). */
+export const VEND_AUDIENCE_ENV = 'SIDECAR_VEND_AUDIENCE';
 
 export interface VendorStackProps {
   /** The validated config (see config/load.ts). */
@@ -32,6 +42,9 @@ export interface VendorStackProps {
 export class VendorStack extends TerraformStack {
   public readonly connector: SidecarFunction;
   public readonly vend: SidecarFunction;
+  public readonly registry: TenantRegistryTable;
+  /** One per configured vend caller: vend's function policy. */
+  public readonly vendPermissions: readonly LambdaPermission[];
 
   constructor(scope: Construct, props: VendorStackProps) {
     super(scope, VENDOR_STACK_NAME);
@@ -44,9 +57,16 @@ export class VendorStack extends TerraformStack {
     warnAboutUnreachableTenants(this, config, assumeScope);
     const assumePolicy = assumePrefixedRolesPolicy({ rolePrefix: config.rolePrefix, accountIds: assumeScope });
 
-    // ---- tenant registry, shipped in both bundles --------------------------
-    const registryJson = `${JSON.stringify(buildTenantRegistry(config), null, 2)}\n`;
-    const extraFiles = { [TENANT_REGISTRY_FILE_NAME]: registryJson };
+    // ---- tenant registry (DynamoDB), seeded from config ---------------------
+    this.registry = new TenantRegistryTable(this, 'registry', {
+      tableName: vendor.registryTableName,
+      accountId: vendor.accountId,
+      region: config.region,
+      deletionProtection: vendor.registryDeletionProtection,
+      tenants: seededTenants(config),
+      vendCallers: vendor.vendCallers.map((c) => ({ principalArn: c.principalArn, tenantIds: c.tenants })),
+    });
+    const registryEnv = { SIDECAR_REGISTRY_TABLE: vendor.registryTableName, SIDECAR_REGISTRY_REGION: config.region };
 
     // ---- connector ---------------------------------------------------------
     this.connector = new SidecarFunction(this, 'connector', {
@@ -55,9 +75,12 @@ export class VendorStack extends TerraformStack {
       accountId: vendor.accountId,
       region: config.region,
       description: 'Sidecar connector: assumes a tenant\'s role with its external ID and invokes the tenant\'s function',
-      bundle: new LambdaBundle(this, 'connector-bundle', { entry: 'lambda/connector/handler.ts', extraFiles, bundleRoot: props.bundleRoot }),
-      inlinePolicies: { [ASSUME_POLICY_NAME]: assumePolicy },
-      environment: lambdaEnvironment('sidecar-connector', config.rolePrefix),
+      bundle: new LambdaBundle(this, 'connector-bundle', { entry: 'lambda/connector/handler.ts', bundleRoot: props.bundleRoot }),
+      inlinePolicies: {
+        [ASSUME_POLICY_NAME]: assumePolicy,
+        [REGISTRY_READ_POLICY_NAME]: registryReadPolicy({ tableArn: this.registry.tableArn, itemKinds: ['tenant'] }),
+      },
+      environment: { ...lambdaEnvironment('sidecar-connector', config.rolePrefix), ...registryEnv },
     });
 
     // ---- vend --------------------------------------------------------------
@@ -67,10 +90,31 @@ export class VendorStack extends TerraformStack {
       accountId: vendor.accountId,
       region: config.region,
       description: 'Sidecar vend: returns temporary credentials scoped down to a tenant\'s allowed functions',
-      bundle: new LambdaBundle(this, 'vend-bundle', { entry: 'lambda/vend/handler.ts', extraFiles, bundleRoot: props.bundleRoot }),
-      inlinePolicies: { [ASSUME_POLICY_NAME]: assumePolicy },
-      environment: lambdaEnvironment('sidecar-vend', config.rolePrefix),
+      bundle: new LambdaBundle(this, 'vend-bundle', { entry: 'lambda/vend/handler.ts', bundleRoot: props.bundleRoot }),
+      inlinePolicies: {
+        [ASSUME_POLICY_NAME]: assumePolicy,
+        [REGISTRY_READ_POLICY_NAME]: registryReadPolicy({ tableArn: this.registry.tableArn, itemKinds: ['tenant', 'vend-caller'] }),
+      },
+      environment: {
+        ...lambdaEnvironment('sidecar-vend', config.rolePrefix),
+        ...registryEnv,
+        // Its own ARN, from the naming rules (not the resource's attribute: the function cannot name itself).
+        [VEND_AUDIENCE_ENV]: functionArn(config.region, vendor.accountId, vendor.vendFunctionName),
+      },
     });
+
+    // ---- who may invoke vend -------------------------------------------------
+    // The function policy names each caller. Within the vendor account, an identity policy that
+    // allows lambda:InvokeFunction is enough on its own, so the binding that always holds is the
+    // handler's: the caller's proof and its vend-caller item (lambda/vend/caller.ts).
+    this.vendPermissions = vendor.vendCallers.map((caller) => new LambdaPermission(this, `vend-caller-${shortHash(caller.principalArn)}`, {
+      statementId: `AllowVendCaller-${shortHash(caller.principalArn)}`,
+      action: 'lambda:InvokeFunction',
+      functionName: this.vend.function.functionName,
+      // The ARN as configured, an account root included: Lambda stores an account ID as the root's
+      // ARN, so giving the ARN keeps the plan converged (a bare ID would be replaced on every plan).
+      principal: caller.principalArn,
+    }));
 
     // ---- outputs -----------------------------------------------------------
     new TerraformOutput(this, 'vendor_account_id', { value: vendor.accountId });
@@ -80,6 +124,8 @@ export class VendorStack extends TerraformStack {
     new TerraformOutput(this, 'vend_function_name', { value: this.vend.function.functionName });
     new TerraformOutput(this, 'vend_function_arn', { value: this.vend.function.arn });
     new TerraformOutput(this, 'vend_role_arn', { value: this.vend.role.arn });
+    new TerraformOutput(this, 'registry_table_name', { value: this.registry.table.name });
+    new TerraformOutput(this, 'registry_table_arn', { value: this.registry.table.arn });
   }
 }
 
@@ -91,6 +137,16 @@ function lambdaEnvironment(serviceName: string, rolePrefix: string): Record<stri
     // The bundle embeds a source map: errors in the logs then name TypeScript lines.
     NODE_OPTIONS: '--enable-source-maps',
   };
+}
+
+/** The config's tenants as registry items: a tenant paired with a customer that is rotating its
+ *  external ID carries the previous one too (its reservation keeps it from ever being reused). */
+function seededTenants(config: SidecarConfig): NewTenant[] {
+  return config.tenants.map((t) => {
+    const ownership = tenantOwnership(t, config.customers);
+    const previous = ownership.kind === 'paired' && ownership.customer.externalIds.current === t.externalId ? ownership.customer.externalIds.previous : undefined;
+    return { tenantId: t.id, roleArn: t.roleArn, externalId: t.externalId, functionArns: [...t.functions], ...(previous !== undefined ? { previousExternalId: previous } : {}) };
+  });
 }
 
 /** `dynamic`: any account (the vendor's guide default); `configured`: the customers' accounts. */

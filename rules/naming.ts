@@ -100,3 +100,9 @@ export function logGroupArns(region: string, accountId: string, functionName: st
   const group = `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${functionName}`;
   return { group: `${group}:*`, streams: `${group}:log-stream:*` };
 }
+
+/** A DynamoDB table's ARN (the tenant registry's, in the vendor account).
+ *  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html#amazondynamodb-resources-for-iam-policies */
+export function dynamodbTableArn(region: string, accountId: string, tableName: string, partition = 'aws'): string {
+  return `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`;
+}

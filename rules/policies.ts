@@ -195,6 +195,48 @@ export function functionLogsPolicy(region: string, accountId: string, functionNa
 }
 
 // ---------------------------------------------------------------------------
+// Reading the tenant registry (connector and vend execution roles, vendor account).
+// ---------------------------------------------------------------------------
+
+/** Which items of the registry table a reader may get, by the prefix of their key (rules/registry-item.ts). */
+export type RegistryItemKind = 'tenant' | 'vend-caller';
+const REGISTRY_KEY_PATTERNS: Readonly<Record<RegistryItemKind, string>> = { tenant: 'tenant#*', 'vend-caller': 'vend-caller#*' };
+
+export interface RegistryReadProps {
+  /** The registry table's ARN (rules/naming.ts, dynamodbTableArn). */
+  readonly tableArn: string;
+  /** The kinds of item the role reads: the connector `tenant`, vend `tenant` and `vend-caller`.
+   *  Never the external-ID reservations, which only the onboarding commands need. */
+  readonly itemKinds: readonly RegistryItemKind[];
+}
+
+/**
+ * `dynamodb:GetItem` on the registry table only (no index, no Scan or Query: a Lambda reads one
+ * tenant by its key), and only on the items of the named kinds: `dynamodb:LeadingKeys` holds the
+ * partition key of the request, and `ForAllValues:StringLike` requires every one to match.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ */
+export function registryReadPolicy(props: RegistryReadProps): PolicyDocument {
+  if (!/^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}$/.test(props.tableArn)) {
+    throw new PolicyInputError(`tableArn ${props.tableArn} must be a DynamoDB table ARN without wildcards, e.g. arn:aws:dynamodb:us-east-1:123456789012:table/sidecar-tenants`);
+  }
+  const kinds = nonEmpty(props.itemKinds, 'itemKinds');
+  if (new Set(kinds).size !== kinds.length) throw new PolicyInputError('itemKinds must not repeat');
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadTenantRegistryItems',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: props.tableArn,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': oneOrMany(kinds.map((k) => REGISTRY_KEY_PATTERNS[k])) } },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Invoke policy (customer role) and session policy (what the connector and vend send to STS).
 // ---------------------------------------------------------------------------
 

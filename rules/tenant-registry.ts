@@ -1,12 +1,12 @@
 // ---------------------------------------------------------------------------
 // The connector's tenant registry: tenant -> role ARN, external ID, allowed function ARNs.
-// Built from config at synth time and shipped inside the connector and vend bundles as
-// `registry.json`; the Lambdas parse it with `parseTenantRegistry`. Pure: no cdktf, no SDK.
+// The entry type is what the Lambdas' lookups use (lambda/shared/tenants.ts); at run time the
+// entries come from DynamoDB (rules/registry-item.ts is the item contract), and nothing of this
+// ships in a bundle any more. `buildTenantRegistry` (from config) still feeds the vendor stack's
+// seeded items, the benchmarks' in-process connector and the tests. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { externalIdSchema, functionArnListSchema, roleArnSchema, tenantIdSchema } from './schemas';
-
-export const TENANT_REGISTRY_FILE_NAME = 'registry.json';
 
 export interface TenantRegistryEntry {
   /** Also the SourceIdentity of every AssumeRole made for the tenant. */
@@ -44,15 +44,14 @@ export function buildTenantRegistry(config: TenantRegistrySource): TenantRegistr
 }
 
 // ---------------------------------------------------------------------------
-// Parsing a shipped registry (the Lambdas, at load): the same rules as the config, so a
-// hand-edited or truncated registry.json fails the sandbox's init instead of a request.
+// Parsing a registry object from elsewhere (a file a tool reads): the same rules as the config.
 // ---------------------------------------------------------------------------
 
-/** Thrown when registry.json is not a valid TenantRegistry; the message lists every problem. */
+/** Thrown when an object is not a valid TenantRegistry; the message lists every problem. */
 export class TenantRegistryError extends Error {
   readonly code = 'RegistryInvalid';
   constructor(readonly source: string, readonly problems: readonly string[]) {
-    super(`Tenant registry ${source} is invalid (rebuild it from the config with the vendor stack):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Tenant registry ${source} is invalid (rebuild it from the config):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'TenantRegistryError';
   }
 }
@@ -74,7 +73,7 @@ const registrySchema = z.strictObject({
   }
 });
 
-/** Validate a parsed registry.json; `source` names it in the error. The result has no prototype
+/** Validate a parsed registry object; `source` names it in the error. The result has no prototype
  *  behind `tenants`, so a tenant called "constructor" or "__proto__" finds nothing. */
 export function parseTenantRegistry(raw: unknown, source: string): TenantRegistry {
   const result = registrySchema.safeParse(raw);

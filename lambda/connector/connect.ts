@@ -29,7 +29,7 @@ export function connectorClientContext(tenant: string): string {
 /** `seen` learns the target as soon as it is known, so a failure can still be logged with it. */
 export async function connect(request: ConnectorRequest, deps: ConnectorDeps, invocationSignal?: AbortSignal, seen: { functionArn?: string } = {}): Promise<ConnectorSuccess> {
   const started = performance.now();
-  const target = resolveTarget(request, deps);
+  const target = await resolveTarget(request, deps, invocationSignal);
   const { tenant, functionArn } = target;
   seen.functionArn = functionArn;
   throwIfSpent(invocationSignal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));

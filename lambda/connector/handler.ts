@@ -1,17 +1,18 @@
 // ---------------------------------------------------------------------------
 // The connector Lambda's entry point (bundled as index.js, Handler "index.handler"). Everything
-// that can be done once per sandbox is done here at load: environment, registry, logger, the
-// client cache. A bad environment or registry fails the init, with a message saying which.
+// that can be done once per sandbox is done here at load: environment, the registry reader,
+// logger, the client cache. A bad environment fails the init, with a message saying which.
+// The registry is read at run time from DynamoDB (lambda/shared/registry-reader.ts).
 // ---------------------------------------------------------------------------
 import { readLambdaEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import { createConnectorMetrics } from '../shared/metrics';
-import { loadTenantRegistry } from '../shared/registry';
+import { createRegistryReader } from '../shared/registry-client';
 import { createConnectorHandler } from './connector';
 import { ScopedClientCache, type ScopedClientStats } from './scoped-clients';
 
-const env = readLambdaEnv(process.env, __dirname);
-const registry = loadTenantRegistry(env.registryFile);
+const env = readLambdaEnv(process.env);
+const registry = createRegistryReader(env);
 const metrics = createConnectorMetrics('sidecar-connector');
 const clients = new ScopedClientCache({
   stsRegion: env.region,
@@ -23,7 +24,7 @@ const clients = new ScopedClientCache({
 
 export const handler = createConnectorHandler({
   registry,
-  rolePrefix: env.rolePrefix ?? registry.rolePrefix,
+  rolePrefix: env.rolePrefix,
   clients,
   logger: createLogger('sidecar-connector'),
   metrics,

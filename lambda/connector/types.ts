@@ -1,15 +1,17 @@
 // ---------------------------------------------------------------------------
 // The connector's types: what it is built with, the target a request resolves to, and its answer.
 // ---------------------------------------------------------------------------
-import type { TenantRegistry, TenantRegistryEntry } from '../../rules/tenant-registry';
+import type { TenantRegistryEntry } from '../../rules/tenant-registry';
 import type { FailureResponse } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { ConnectorMetrics } from '../shared/metrics';
+import type { TenantSource } from '../shared/registry-reader';
 import type { ScopedClientCache } from './scoped-clients';
 
 export interface ConnectorDeps {
-  readonly registry: TenantRegistry;
-  /** The agreed role-name prefix (SIDECAR_ROLE_PREFIX, or the registry's). */
+  /** The tenant registry, read at run time (lambda/shared/registry-reader.ts). */
+  readonly registry: TenantSource;
+  /** The agreed role-name prefix (SIDECAR_ROLE_PREFIX). */
   readonly rolePrefix: string;
   readonly clients: ScopedClientCache;
   readonly logger: Logger;

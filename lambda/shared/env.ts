@@ -2,9 +2,9 @@
 // The Lambdas' environment, read once at load. A missing or malformed variable fails the
 // sandbox's init with a message naming the variable, rather than failing every request later.
 // ---------------------------------------------------------------------------
-import { join } from 'node:path';
+import { DEFAULT_ROLE_PREFIX } from '../../rules/naming';
+import { TABLE_NAME_PATTERN } from '../../rules/registry-item';
 import { ROLE_PREFIX_RULE, rolePrefixSchema } from '../../rules/schemas';
-import { TENANT_REGISTRY_FILE_NAME } from '../../rules/tenant-registry';
 
 /** Thrown at load when a variable is missing or out of its range. */
 export class EnvironmentError extends Error {
@@ -23,10 +23,16 @@ export const MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS = 3600;
 export interface LambdaEnv {
   /** Region of the Lambda itself: where STS is called (AWS_REGION, always set by Lambda). */
   readonly region: string;
-  /** The tenant registry shipped beside index.js, or TENANT_REGISTRY_FILE. */
-  readonly registryFile: string;
-  /** SIDECAR_ROLE_PREFIX; undefined means "the registry's prefix". */
-  readonly rolePrefix: string | undefined;
+  /** SIDECAR_REGISTRY_TABLE: the tenant registry's DynamoDB table (the vendor stack sets it). */
+  readonly registryTableName: string;
+  /** SIDECAR_REGISTRY_REGION: the table's region. @default AWS_REGION */
+  readonly registryRegion: string;
+  /** SIDECAR_REGISTRY_CACHE_TTL_SECONDS, 0..3600 (0: no cache); see lambda/shared/registry-reader.ts for the trade-off. */
+  readonly registryCacheTtlSeconds: number;
+  /** SIDECAR_REGISTRY_CACHE_MAX_ENTRIES: bound on the registry cache's keys. */
+  readonly registryCacheMaxEntries: number;
+  /** SIDECAR_ROLE_PREFIX. @default the agreed prefix (rules/naming.ts) */
+  readonly rolePrefix: string;
   /** CREDENTIAL_CACHE_MAX_ENTRIES: bound on the (tenant, function) credential cache. */
   readonly cacheMaxEntries: number;
   /** ASSUME_ROLE_DURATION_SECONDS, 900..3600. */
@@ -42,6 +48,8 @@ export interface LambdaEnv {
 export const DEFAULT_TENANT_TIME_BUDGET_MS = 10_000;
 
 export const DEFAULT_CACHE_MAX_ENTRIES = 1000;
+export const DEFAULT_REGISTRY_CACHE_TTL_SECONDS = 30;
+export const DEFAULT_REGISTRY_CACHE_MAX_ENTRIES = 1000;
 
 export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -67,16 +75,28 @@ function booleanEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bo
   throw new EnvironmentError(name, `Environment variable ${name} must be "true" or "false" (got "${raw}")`);
 }
 
-/** Read and check the environment. `defaultDir` is where registry.json sits (the bundle's dir). */
-export function readLambdaEnv(env: NodeJS.ProcessEnv, defaultDir: string): LambdaEnv {
+/** Read and check the environment. */
+export function readLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   const prefix = env.SIDECAR_ROLE_PREFIX;
   if (prefix !== undefined && !rolePrefixSchema.safeParse(prefix).success) {
     throw new EnvironmentError('SIDECAR_ROLE_PREFIX', `Environment variable SIDECAR_ROLE_PREFIX ${ROLE_PREFIX_RULE} (got "${prefix}")`);
   }
+  const region = requireEnv(env, 'AWS_REGION');
+  const table = requireEnv(env, 'SIDECAR_REGISTRY_TABLE');
+  if (!TABLE_NAME_PATTERN.test(table)) {
+    throw new EnvironmentError('SIDECAR_REGISTRY_TABLE', `Environment variable SIDECAR_REGISTRY_TABLE must be a DynamoDB table name: 3-255 characters of letters, digits, _, . and - (got "${table.slice(0, 80)}")`);
+  }
+  const registryRegion = env.SIDECAR_REGISTRY_REGION?.trim() ? env.SIDECAR_REGISTRY_REGION : region;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(registryRegion)) {
+    throw new EnvironmentError('SIDECAR_REGISTRY_REGION', `Environment variable SIDECAR_REGISTRY_REGION must be a region like us-east-1 (got "${registryRegion.slice(0, 40)}")`);
+  }
   return {
-    region: requireEnv(env, 'AWS_REGION'),
-    registryFile: env.TENANT_REGISTRY_FILE ?? join(defaultDir, TENANT_REGISTRY_FILE_NAME),
-    rolePrefix: prefix,
+    region,
+    registryTableName: table,
+    registryRegion,
+    registryCacheTtlSeconds: integerEnv(env, 'SIDECAR_REGISTRY_CACHE_TTL_SECONDS', DEFAULT_REGISTRY_CACHE_TTL_SECONDS, 0, 3600),
+    registryCacheMaxEntries: integerEnv(env, 'SIDECAR_REGISTRY_CACHE_MAX_ENTRIES', DEFAULT_REGISTRY_CACHE_MAX_ENTRIES, 1, 1_000_000),
+    rolePrefix: prefix ?? DEFAULT_ROLE_PREFIX,
     cacheMaxEntries: integerEnv(env, 'CREDENTIAL_CACHE_MAX_ENTRIES', DEFAULT_CACHE_MAX_ENTRIES, 1, 1_000_000),
     assumeRoleDurationSeconds: integerEnv(env, 'ASSUME_ROLE_DURATION_SECONDS', MIN_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS, MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS),
     cacheCredentials: booleanEnv(env, 'SIDECAR_CACHE_CREDENTIALS', true),

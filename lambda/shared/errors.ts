@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'PayloadTooLarge'
   | 'SessionPolicyTooLarge'
   | 'InvalidTenantId'
+  | 'RegistryUnavailable'
+  | 'CallerProofRefused'
+  | 'CallerNotAllowed'
   | 'Internal';
 
 /** Base of every error the Lambdas answer with instead of throwing. */
@@ -45,12 +48,47 @@ export class ValidationError extends SidecarError {
   }
 }
 
-/** Thrown when the tenant is not in the registry shipped with the bundle. */
+/** Thrown when the tenant has no item in the registry table (`missing`), or its item says it was
+ *  offboarded (`offboarded`). Both refuse the request before any AWS call but the registry read. */
 export class UnknownTenantError extends SidecarError {
   readonly code = 'UnknownTenant';
-  constructor(readonly tenant: string) {
-    super(`Tenant "${tenant}" is not in the connector's registry: onboard it in the config and redeploy the vendor stack`);
+  constructor(readonly tenant: string, readonly reason: 'missing' | 'offboarded' = 'missing') {
+    super(reason === 'offboarded'
+      ? `Tenant "${tenant}" was offboarded: the registry keeps its item but refuses every request for it; onboard it again (npm run onboard) if that was a mistake`
+      : `Tenant "${tenant}" is not in the registry: onboard it (npm run onboard, or tenants in the config and redeploy the vendor stack)`);
     this.name = 'UnknownTenantError';
+  }
+}
+
+/** Thrown when the registry table cannot be read (DynamoDB refused, throttled, failed or timed out)
+ *  and no cached answer is fresh enough. Nothing was sent to STS; retrying later is safe. */
+export class RegistryUnavailableError extends SidecarError {
+  readonly code = 'RegistryUnavailable';
+  constructor(readonly tableName: string, reason: string, options?: { cause?: unknown }) {
+    super(`The tenant registry (DynamoDB table ${tableName}) could not be read: ${reason}`, options);
+    this.name = 'RegistryUnavailableError';
+  }
+}
+
+/** Thrown by vend when the caller's proof of identity (a signed sts:GetCallerIdentity request,
+ *  lambda/shared/caller-proof.ts) is malformed, made for another audience, or refused by STS
+ *  (expired, forged, unknown key). */
+export class CallerProofRefusedError extends SidecarError {
+  readonly code = 'CallerProofRefused';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`Vend could not verify who is calling: ${reason}. Sign a fresh proof with buildCallerProof (lambda/shared/caller-proof.ts) for this vend function`, options);
+    this.name = 'CallerProofRefusedError';
+  }
+}
+
+/** Thrown by vend when the verified caller is not a vend caller, or may not ask for this tenant. */
+export class CallerNotAllowedError extends SidecarError {
+  readonly code = 'CallerNotAllowed';
+  constructor(readonly callerArn: string, readonly tenant: string, readonly known: boolean) {
+    super(known
+      ? `Caller ${callerArn} may not ask vend for tenant "${tenant}": add the tenant to its entry in vendor.vendCallers (or its vend-caller item)`
+      : `Caller ${callerArn} is not a vend caller, so it may not ask for tenant "${tenant}": add it to vendor.vendCallers with the tenants it needs`);
+    this.name = 'CallerNotAllowedError';
   }
 }
 

@@ -1,5 +1,7 @@
 // ---------------------------------------------------------------------------
-// The vend request: `{ tenant, functions, durationSeconds? }`. Strict, like the connector's.
+// The vend request: `{ tenant, functions, durationSeconds?, callerProof }`. Strict, like the
+// connector's. `callerProof` is the caller's signed GetCallerIdentity request
+// (lambda/shared/caller-proof.ts); its shape is checked here, its meaning in caller.ts.
 // ---------------------------------------------------------------------------
 import { z } from 'zod';
 import { MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../shared/env';
@@ -17,6 +19,13 @@ export const vendRequestSchema = z.strictObject({
     .min(MIN_ASSUME_ROLE_DURATION_SECONDS, `must be at least ${MIN_ASSUME_ROLE_DURATION_SECONDS} (STS minimum)`)
     .max(MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS, `must be at most ${MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS} (role chaining caps sessions at one hour)`)
     .optional(),
+  callerProof: z.strictObject({
+    method: z.literal('POST', { error: 'must be "POST"' }),
+    url: z.string({ error: typeMessage('a string') }).min(1).max(2048, 'must be at most 2048 characters'),
+    headers: z.record(z.string().max(128), z.string({ error: typeMessage('a string') }).max(8192, 'must be at most 8192 characters'), { error: typeMessage('an object of header names to strings') })
+      .refine((h) => Object.keys(h).length <= 32, 'must have at most 32 headers'),
+    body: z.string({ error: typeMessage('a string') }).max(1024, 'must be at most 1024 characters'),
+  }, { error: (issue) => (issue.code === 'invalid_type' ? 'must be the proof object from buildCallerProof (lambda/shared/caller-proof.ts): sign one with your credentials for this vend function' : undefined) }),
 }, { error: (issue) => (issue.code === 'invalid_type' ? 'the request must be a JSON object' : undefined) });
 
 export type VendRequest = z.infer<typeof vendRequestSchema>;

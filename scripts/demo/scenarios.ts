@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
 import { functionArn as buildFunctionArn, parseFunctionArn, roleArn as buildRoleArn } from '../../rules/naming';
 import { accountCredentials, clientConfig } from '../lib/accounts';
+import { vendCallerProof } from '../lib/vend-proof';
 
 /** `error`: the call failed for a reason other than an AWS refusal; never what a scenario expects. */
 export type Outcome = 'allowed' | 'refused' | 'error';
@@ -81,7 +82,8 @@ export function buildScenarios(config: LoadedConfig): Scenario[] {
   // Credentials vended for one function, used on others: the session policy refuses them.
   // DryRun checks the permission without running the customer's code.
   const useVended = (targetArn: string) => async () => {
-    const vended = await call(config.vendor.vendFunctionName, { tenant: firstTenant, functions: [sidecarArn] });
+    // Vend hands credentials only to a configured vend caller that proves who it is (vendor.vendCallers).
+    const vended = await call(config.vendor.vendFunctionName, { tenant: firstTenant, functions: [sidecarArn], callerProof: await vendCallerProof(config, vendor) });
     if (!vended.ok || !vended.credentials) return { outcome: 'refused' as const, code: vended.ok ? 'NoCredentials' : `vend:${vended.error.code}` };
     const region = parseFunctionArn(targetArn)?.region ?? config.region;
     const { accessKeyId, secretAccessKey, sessionToken } = vended.credentials;

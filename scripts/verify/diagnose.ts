@@ -112,9 +112,9 @@ function decideOne(facts: TenantFacts, functionArn: string, answer: ConnectorAns
   if (answer.ok) return { verdict: 'ok', summary: `may invoke ${functionArn}`, fix: 'Nothing to change.' };
   switch (answer.error.code) {
     case 'UnknownTenant':
-      return { verdict: 'unknown-tenant', summary: `The deployed connector has no tenant "${facts.tenantId}" in its registry.`, fix: 'Vendor: redeploy the vendor stack (cdktf deploy vendor): the registry, built from the config\'s tenants, ships inside the connector.' };
+      return { verdict: 'unknown-tenant', summary: `The deployed connector has no tenant "${facts.tenantId}" in its registry (or it was offboarded).`, fix: 'Vendor: redeploy the vendor stack (cdktf deploy vendor), which seeds the registry table with the config\'s tenants, or onboard the tenant (npm run onboard); the connector reads the table at run time, within its cache TTL.' };
     case 'FunctionNotAllowed':
-      return { verdict: 'registry-out-of-date', summary: `The config lists ${functionArn} for tenant "${facts.tenantId}", but the deployed connector's registry does not.`, fix: 'Vendor: redeploy the vendor stack (cdktf deploy vendor): the registry ships inside the connector.' };
+      return { verdict: 'registry-out-of-date', summary: `The config lists ${functionArn} for tenant "${facts.tenantId}", but the deployed connector's registry does not.`, fix: 'Vendor: redeploy the vendor stack (cdktf deploy vendor), which rewrites the tenant\'s item in the registry table from the config; the connector reads it at run time, within its cache TTL.' };
     case 'InvokeRefused':
       return { verdict: 'invoke-not-allowed', summary: `The connector assumed ${facts.roleArn}, but the role may not invoke ${functionArn}.`, fix: `${who}: the role's policy must allow lambda:InvokeFunction on ${functionArn}: list the function under "functions" in your customer config and ${redeploy}.` };
     case 'FunctionNotFound':

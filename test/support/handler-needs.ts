@@ -25,6 +25,7 @@ export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   'sts:AssumeRoleCommand': 'sts:AssumeRole',
   'sts:GetCallerIdentityCommand': 'sts:GetCallerIdentity',
   'lambda:InvokeCommand': 'lambda:InvokeFunction',
+  'dynamodb:GetItemCommand': 'dynamodb:GetItem',
   'lambda:InvokeWithResponseStreamCommand': 'lambda:InvokeFunction',
   'lambda:GetFunctionCommand': 'lambda:GetFunction',
   'lambda:ListFunctionsCommand': 'lambda:ListFunctions',

@@ -39,7 +39,7 @@ export function expectPrototypesClean(): void {
 export type Expected =
   | { code: 'InvalidRequest'; field: string }
   | { code: 'InvalidRequest'; unknownKeys: string[] }
-  | { code: 'PayloadTooLarge' | 'UnknownTenant' | 'FunctionNotAllowed'; mentions: string[] };
+  | { code: 'PayloadTooLarge' | 'UnknownTenant' | 'FunctionNotAllowed' | 'CallerNotAllowed'; mentions: string[] };
 
 /** A handler under attack: the connector's or vend's, as their factories build them. */
 export type HostileTarget = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<ConnectorResponse | VendResponse>;

@@ -10,6 +10,10 @@ import { functionArn, roleArn } from '../../rules/naming';
 import { createLogger, type Logger } from '../../lambda/shared/logger';
 import { createConnectorHandler } from '../../lambda/connector/connector';
 import { ScopedClientCache } from '../../lambda/connector/scoped-clients';
+import { buildCallerProof, type CallerProof } from '../../lambda/shared/caller-proof';
+import { InMemoryRegistry } from '../../lambda/shared/registry-reader';
+import type { CallerVerifierDeps, StsForwarder } from '../../lambda/vend/caller';
+import type { VendCaller } from '../../rules/registry-item';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_A = '444455556666';
@@ -40,6 +44,58 @@ export function testRegistry(): TenantRegistry {
       { id: 'rogue', roleArn: roleArn(ACCOUNT_A, 'admin'), externalId: EXTERNAL_ID_ROGUE, functions: [ECHO_A] },
     ],
   });
+}
+
+/** The test registry as the Lambdas read it (a TenantSource), with the test vend caller. */
+export function testTenants(options: { callers?: readonly VendCaller[]; offboarded?: readonly string[] } = {}): InMemoryRegistry {
+  return new InMemoryRegistry(testRegistry(), options.callers ?? TEST_VEND_CALLERS, options.offboarded);
+}
+
+// ---------------------------------------------------------------------------
+// Vend callers and their proofs
+// ---------------------------------------------------------------------------
+
+export const VENDOR_ACCOUNT = '809167139867';
+export const VEND_ARN = functionArn(REGION, VENDOR_ACCOUNT, 'sidecar-vend');
+export const TEST_STS_ENDPOINT = `https://sts.${REGION}.amazonaws.com`;
+/** The vendor's platform role, the test's vend caller; it calls through a role session. */
+export const PLATFORM_ROLE = roleArn(VENDOR_ACCOUNT, 'sidecar-platform');
+export const PLATFORM_SESSION = `arn:aws:sts::${VENDOR_ACCOUNT}:assumed-role/sidecar-platform/ci-run-7`;
+export const TEST_VEND_CALLERS: readonly VendCaller[] = [{ principalArn: PLATFORM_ROLE, tenantIds: ['acme', 'globex', 'mallory', 'rogue', 'spread'] }];
+const CALLER_CREDENTIALS = { accessKeyId: 'ASIATESTCALLER000001', secretAccessKey: 'test-caller-secret-do-not-log', sessionToken: 'test-caller-token' };
+
+/** A proof signed now (or at `signingDate`) for vend (or `audience`), for the test STS endpoint. */
+export function testCallerProof(options: { audience?: string; signingDate?: Date } = {}): Promise<CallerProof> {
+  return buildCallerProof(CALLER_CREDENTIALS, REGION, options.audience ?? VEND_ARN, { endpoint: TEST_STS_ENDPOINT, signingDate: options.signingDate });
+}
+
+/** A fake STS for GetCallerIdentity: answers the caller's ARN, or an error; records what it got. */
+export function fakeSts(answer: { arn: string } | { status: number; code: string } = { arn: PLATFORM_SESSION }): StsForwarder & { calls: Parameters<StsForwarder>[0][] } {
+  const calls: Parameters<StsForwarder>[0][] = [];
+  const forward = (async (request) => {
+    calls.push(request);
+    if ('arn' in answer) {
+      return { status: 200, body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${answer.arn}</Arn><UserId>AROATEST:ci</UserId><Account>${VENDOR_ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>` };
+    }
+    return { status: answer.status, body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${answer.code}</Code><Message>no</Message></Error><RequestId>r-2</RequestId></ErrorResponse>` };
+  }) as StsForwarder & { calls: Parameters<StsForwarder>[0][] };
+  forward.calls = calls;
+  return forward;
+}
+
+/** A vend handler whose object events get a fresh valid proof when they carry none: for the tests
+ *  that are about something else than the caller. */
+export function withCallerProof<H extends (event: unknown, context?: never) => Promise<unknown>>(handler: H): H {
+  return (async (event: unknown, context?: never) => {
+    const plain = event !== null && typeof event === 'object' && !Array.isArray(event) && Object.getPrototypeOf(event) === Object.prototype;
+    if (!plain || 'callerProof' in (event as object)) return handler(event, context);
+    return handler({ ...(event as object), callerProof: await testCallerProof() }, context);
+  }) as H;
+}
+
+/** Vend's caller checks against the fake STS. */
+export function testCallerDeps(forward: StsForwarder = fakeSts()): CallerVerifierDeps {
+  return { audience: VEND_ARN, stsEndpoint: TEST_STS_ENDPOINT, forward };
 }
 
 // ---------------------------------------------------------------------------
@@ -122,5 +178,5 @@ export function capturedLogs(): { logger: Logger; lines: () => Record<string, un
 /** A connector over the test registry with a fresh credential cache (900 s sessions, 100 entries). */
 export function testConnector(): ReturnType<typeof createConnectorHandler> {
   const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS });
-  return createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger() });
+  return createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: quietLogger() });
 }

@@ -11,6 +11,7 @@ import { loadConfig, type LoadedConfig } from '../../../config/load';
 import { accountCredentials, type Credentials } from '../../../scripts/lib/accounts';
 import { readDeployOutputs, type DeployOutputs } from '../../../scripts/lib/outputs';
 import { customerTenantIds } from '../../../rules/tenant-ownership';
+import { vendCallerProof } from '../../../scripts/lib/vend-proof';
 
 export interface WorldFile {
   readonly target: 'local' | 'aws';
@@ -142,8 +143,22 @@ export function callConnector(world: World, event: { tenant: string; function?: 
   return invokeJson(world, world.outputs.vendor.connector_function_name, event);
 }
 
-export function callVend(world: World, event: { tenant: string; functions: string[]; durationSeconds?: number }): Promise<VendSuccess | LambdaFailure> {
-  return invokeJson(world, world.outputs.vendor.vend_function_name, event);
+/**
+ * Vend as its configured caller: the vendor account's admin (config/local.json lists the vendor
+ * root under vendor.vendCallers), with a fresh proof of identity for the deployed vend function.
+ * `as` signs the proof with other credentials (a caller vend must refuse); `audience` makes a
+ * proof for another function.
+ */
+export async function callVend(
+  world: World,
+  event: { tenant: string; functions: string[]; durationSeconds?: number },
+  options: { as?: Credentials; audience?: string } = {},
+): Promise<VendSuccess | LambdaFailure> {
+  const callerProof = await vendCallerProof(world.config, options.as ?? world.adminCredentials('vendor'), {
+    audience: options.audience ?? world.outputs.vendor.vend_function_arn,
+    ...(world.endpoint ? { endpoint: world.endpoint } : {}),
+  });
+  return invokeJson(world, world.outputs.vendor.vend_function_name, { ...event, callerProof });
 }
 
 /** The honest pairing of a configured customer with its tenant entry (same role, same external ID). */

@@ -344,3 +344,39 @@ describe('generateExternalId', () => {
     expect(() => parseConfig(raw, FILE, 'local')).not.toThrow();
   });
 });
+
+// ---------------------------------------------------------------------------
+// The registry table and vend's callers
+// ---------------------------------------------------------------------------
+
+describe('registry table and vend callers', () => {
+  test('defaults: table sidecar-tenants with deletion protection, and no vend caller', () => {
+    const raw = rawConfigFile('local');
+    delete raw.vendor.registryTableName;
+    delete raw.vendor.registryDeletionProtection;
+    delete raw.vendor.vendCallers;
+    expect(parseConfig(raw, FILE, 'local').vendor).toMatchObject({ registryTableName: 'sidecar-tenants', registryDeletionProtection: true, vendCallers: [] });
+  });
+
+  test('a table name DynamoDB refuses is rejected', () => {
+    expectProblem(rejection((raw) => { raw.vendor.registryTableName = 'no/slashes'; }), 'vendor.registryTableName', /table name must be 3-255 characters/);
+  });
+
+  test('a vend caller that is a role session, a wildcard or a role with a path is rejected', () => {
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers[0].principalArn = 'arn:aws:sts::809167139867:assumed-role/ops/me'; }), 'vendor.vendCallers[0].principalArn', /IAM role or user ARN/);
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers[0].principalArn = 'arn:aws:iam::809167139867:role/*'; }), 'vendor.vendCallers[0].principalArn', /IAM role or user ARN/);
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers[0].principalArn = 'arn:aws:iam::809167139867:role/team/ops'; }), 'vendor.vendCallers[0].principalArn', /role with a path cannot be a vend caller/);
+  });
+
+  test('a vend caller listed twice, a tenant listed twice, or no tenant is rejected', () => {
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers.push({ ...raw.vendor.vendCallers[0] }); }), 'vendor.vendCallers[1].principalArn', /duplicate principal/);
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers[0].tenants = ['acme', 'acme']; }), 'vendor.vendCallers[0].tenants[1]', /duplicate tenant "acme"/);
+    expectProblem(rejection((raw) => { raw.vendor.vendCallers[0].tenants = []; }), 'vendor.vendCallers[0].tenants', /at least one tenant/);
+  });
+
+  test('a vend caller may be granted a tenant onboarded at run time (not in this file)', () => {
+    const raw = rawConfigFile('local');
+    raw.vendor.vendCallers[0].tenants = ['onboarded-later'];
+    expect(parseConfig(raw, FILE, 'local').vendor.vendCallers[0].tenants).toEqual(['onboarded-later']);
+  });
+});

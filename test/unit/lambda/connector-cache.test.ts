@@ -11,7 +11,7 @@ import { createConnectorHandler } from '../../../lambda/connector/connector';
 import type { ConnectorResponse } from '../../../lambda/connector/types';
 import { ScopedClientCache, type ScopedClientOptions } from '../../../lambda/connector/scoped-clients';
 import {
-  ECHO_A, MASTER_CREDENTIALS, OTHER_A, PREFIX, REGION, assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, stsError, testRegistry,
+  ECHO_A, MASTER_CREDENTIALS, OTHER_A, PREFIX, REGION, assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, stsError, testTenants,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
@@ -20,7 +20,7 @@ const MINUTE = 60 * 1000;
 
 function setup(options: Partial<ScopedClientOptions> = {}) {
   const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS, ...options });
-  const handler = createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger() });
+  const handler = createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: quietLogger() });
   return { clients, call: (event: unknown) => handler(event, lambdaContext()) };
 }
 

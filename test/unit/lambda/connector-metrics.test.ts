@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
 import { ScopedSessionCache } from '../../../lambda/connector/scoped-clients';
 import { createConnectorMetrics, METRICS_NAMESPACE } from '../../../lambda/shared/metrics';
-import { MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, capturedLogs, invokeOutput, lambdaContext, quietLogger, stsError, testRegistry } from '../../support/lambda-fixtures';
+import { MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, capturedLogs, invokeOutput, lambdaContext, quietLogger, stsError, testTenants } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
 const lambda = mockClient(LambdaClient);
@@ -34,7 +34,7 @@ afterEach(() => out.restore());
 function connector() {
   const metrics = createConnectorMetrics('sidecar-connector', {});
   const clients = new ScopedSessionCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 10, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS, metrics });
-  const handler = createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger(), metrics });
+  const handler = createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: quietLogger(), metrics });
   return (event: unknown) => handler(event, lambdaContext());
 }
 

@@ -18,7 +18,7 @@ import { REFUSAL_TTL_MS } from '../../../lambda/connector/refusals';
 import { ScopedSessionCache, type ScopedSessionOptions } from '../../../lambda/connector/scoped-clients';
 import type { ConnectorDeps } from '../../../lambda/connector/types';
 import {
-  MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, invokeOutput, lambdaContext, lambdaError, quietLogger, stsError, testRegistry,
+  MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, invokeOutput, lambdaContext, lambdaError, quietLogger, stsError, testRegistry, testTenants,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
@@ -32,7 +32,7 @@ function manualClock(start = Date.UTC(2026, 0, 1)) {
 
 function setup(options: Partial<ScopedSessionOptions> = {}, deps: Partial<ConnectorDeps> = {}) {
   const clients = new ScopedSessionCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS, ...options });
-  const handler = createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger(), ...deps });
+  const handler = createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: quietLogger(), ...deps });
   return { clients, call: (event: unknown, remainingMs?: number) => handler(event, lambdaContext(remainingMs)) };
 }
 

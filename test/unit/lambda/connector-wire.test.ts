@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { RegionalLambdaClients, ScopedClientCache } from '../../../lambda/connector/scoped-clients';
-import { ECHO_A, MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
+import { ECHO_A, MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testTenants } from '../../support/lambda-fixtures';
 
 // ---------------------------------------------------------------------------
 // The stub: answers as STS and Lambda do on the wire; `mode` picks the answer.
@@ -96,7 +96,7 @@ beforeEach(() => {
 
 function connector() {
   const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 10, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS });
-  return createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: quietLogger() });
+  return createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: quietLogger() });
 }
 
 // ---------------------------------------------------------------------------

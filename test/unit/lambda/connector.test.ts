@@ -7,13 +7,14 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../../rules/naming';
 import { buildTenantRegistry } from '../../../rules/tenant-registry';
+import { InMemoryRegistry } from '../../../lambda/shared/registry-reader';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { createConnectorHandler } from '../../../lambda/connector/connector';
 import type { ConnectorDeps } from '../../../lambda/connector/types';
 import { ScopedClientCache } from '../../../lambda/connector/scoped-clients';
 import {
   ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, MASTER_CREDENTIALS, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A,
-  assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, testRegistry,
+  assumeRoleOutput, invokeOutput, lambdaContext, quietLogger, testTenants,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
@@ -21,7 +22,7 @@ const lambda = mockClient(LambdaClient);
 
 function connectorDeps(overrides: Partial<ConnectorDeps> = {}): ConnectorDeps {
   return {
-    registry: testRegistry(),
+    registry: testTenants(),
     rolePrefix: PREFIX,
     clients: new ScopedClientCache({ stsRegion: REGION, durationSeconds: 1800, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS }),
     logger: quietLogger(),
@@ -326,7 +327,7 @@ describe('request validation', () => {
   test('a bare name that matches functions in two regions is refused: pass the ARN', async () => {
     const westEcho = functionArn('eu-west-1', ACCOUNT_A, 'sidecar-echo');
     const registry = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'spread', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, westEcho] }] });
-    const handler = createConnectorHandler(connectorDeps({ registry }));
+    const handler = createConnectorHandler(connectorDeps({ registry: new InMemoryRegistry(registry) }));
 
     const result = await handler({ tenant: 'spread', function: 'sidecar-echo' }, lambdaContext());
 

@@ -1,41 +1,45 @@
 /**
  * What the Lambdas read at load: the environment (required and optional variables, with their
- * ranges) and the tenant registry shipped beside the bundle. Both fail fast, naming what is wrong.
+ * ranges, the registry table among them), and the shape of a TenantRegistry (what the in-memory
+ * registry and the benchmarks are built from). Both fail fast, naming what is wrong.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../../config/load';
-import { buildTenantRegistry, parseTenantRegistry, TenantRegistryError } from '../../../rules/tenant-registry';
+import { parseTenantRegistry } from '../../../rules/tenant-registry';
 import { EnvironmentError, readLambdaEnv } from '../../../lambda/shared/env';
-import { loadTenantRegistry } from '../../../lambda/shared/registry';
 import { EXTERNAL_ID_ACME, testRegistry } from '../../support/lambda-fixtures';
 
-const BASE_ENV = { AWS_REGION: 'us-east-1' };
+const BASE_ENV = { AWS_REGION: 'us-east-1', SIDECAR_REGISTRY_TABLE: 'sidecar-tenants' };
 
 // ---------------------------------------------------------------------------
 describe('environment', () => {
   test('a missing AWS_REGION fails with "Environment variable AWS_REGION is required"', () => {
-    expect(() => readLambdaEnv({}, '/var/task')).toThrow(new EnvironmentError('AWS_REGION', 'Environment variable AWS_REGION is required'));
+    expect(() => readLambdaEnv({ SIDECAR_REGISTRY_TABLE: 'sidecar-tenants' })).toThrow(new EnvironmentError('AWS_REGION', 'Environment variable AWS_REGION is required'));
   });
 
   test('an empty AWS_REGION is as good as missing', () => {
-    expect(() => readLambdaEnv({ AWS_REGION: ' ' }, '/var/task')).toThrow('Environment variable AWS_REGION is required');
+    expect(() => readLambdaEnv({ AWS_REGION: ' ', SIDECAR_REGISTRY_TABLE: 'sidecar-tenants' })).toThrow('Environment variable AWS_REGION is required');
   });
 
-  test('defaults: registry beside the bundle, 900 s sessions, 1000 cached clients, caching on', () => {
-    expect(readLambdaEnv(BASE_ENV, '/var/task')).toEqual({
-      region: 'us-east-1', registryFile: '/var/task/registry.json', rolePrefix: undefined, cacheMaxEntries: 1000, assumeRoleDurationSeconds: 900, cacheCredentials: true, tenantTimeBudgetMs: 10_000,
+  test('a missing SIDECAR_REGISTRY_TABLE fails with "Environment variable SIDECAR_REGISTRY_TABLE is required"', () => {
+    expect(() => readLambdaEnv({ AWS_REGION: 'us-east-1' })).toThrow(new EnvironmentError('SIDECAR_REGISTRY_TABLE', 'Environment variable SIDECAR_REGISTRY_TABLE is required'));
+  });
+
+  test('defaults: the registry in the Lambda\'s region cached 30 s, the agreed prefix, 900 s sessions, 1000 cached clients, caching on', () => {
+    expect(readLambdaEnv(BASE_ENV)).toEqual({
+      region: 'us-east-1', registryTableName: 'sidecar-tenants', registryRegion: 'us-east-1', registryCacheTtlSeconds: 30, registryCacheMaxEntries: 1000,
+      rolePrefix: 'tibco_sidecar_connector', cacheMaxEntries: 1000, assumeRoleDurationSeconds: 900, cacheCredentials: true, tenantTimeBudgetMs: 10_000,
     });
   });
 
   test('each optional variable is read', () => {
     const env = readLambdaEnv({
-      ...BASE_ENV, TENANT_REGISTRY_FILE: '/tmp/r.json', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', CREDENTIAL_CACHE_MAX_ENTRIES: '50',
-      ASSUME_ROLE_DURATION_SECONDS: '3600', SIDECAR_CACHE_CREDENTIALS: 'false', SIDECAR_TENANT_TIME_BUDGET_MS: '2500',
-    }, '/var/task');
+      ...BASE_ENV, SIDECAR_REGISTRY_REGION: 'eu-west-1', SIDECAR_REGISTRY_CACHE_TTL_SECONDS: '0', SIDECAR_REGISTRY_CACHE_MAX_ENTRIES: '5',
+      SIDECAR_ROLE_PREFIX: 'acme_sidecar', CREDENTIAL_CACHE_MAX_ENTRIES: '50', ASSUME_ROLE_DURATION_SECONDS: '3600', SIDECAR_CACHE_CREDENTIALS: 'false', SIDECAR_TENANT_TIME_BUDGET_MS: '2500',
+    });
 
-    expect(env).toEqual({ region: 'us-east-1', registryFile: '/tmp/r.json', rolePrefix: 'tibco_sidecar_connector', cacheMaxEntries: 50, assumeRoleDurationSeconds: 3600, cacheCredentials: false, tenantTimeBudgetMs: 2500 });
+    expect(env).toEqual({
+      region: 'us-east-1', registryTableName: 'sidecar-tenants', registryRegion: 'eu-west-1', registryCacheTtlSeconds: 0, registryCacheMaxEntries: 5,
+      rolePrefix: 'acme_sidecar', cacheMaxEntries: 50, assumeRoleDurationSeconds: 3600, cacheCredentials: false, tenantTimeBudgetMs: 2500,
+    });
   });
 
   test.each([
@@ -47,41 +51,18 @@ describe('environment', () => {
     ['SIDECAR_TENANT_TIME_BUDGET_MS', '50', 'from 100 to'],
     ['SIDECAR_TENANT_TIME_BUDGET_MS', 'ten seconds', 'from 100 to'],
     ['SIDECAR_ROLE_PREFIX', 'has spaces', '[\\w+=,.@-]'],
+    ['SIDECAR_REGISTRY_TABLE', 'a/b', 'DynamoDB table name'],
+    ['SIDECAR_REGISTRY_REGION', 'Frankfurt', 'us-east-1'],
+    ['SIDECAR_REGISTRY_CACHE_TTL_SECONDS', '3601', 'from 0 to 3600'],
+    ['SIDECAR_REGISTRY_CACHE_MAX_ENTRIES', '0', 'from 1 to'],
   ])('%s=%s is refused, naming the variable', (name, value, rule) => {
-    expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value }, '/var/task')).toThrow(`Environment variable ${name} must be`);
-    expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value }, '/var/task')).toThrow(rule);
+    expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value })).toThrow(`Environment variable ${name} must be`);
+    expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value })).toThrow(rule);
   });
 });
 
 // ---------------------------------------------------------------------------
-describe('tenant registry', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sidecar-registry-'));
-  const write = (name: string, content: string) => {
-    const file = join(dir, name);
-    writeFileSync(file, content);
-    return file;
-  };
-
-  test('the registry built from config/local.json loads as built', () => {
-    const built = buildTenantRegistry(loadConfig({ SIDECAR_TARGET: 'local' }));
-    const file = write('local.json', JSON.stringify(built));
-
-    expect(loadTenantRegistry(file)).toEqual(built);
-  });
-
-  test('a missing file fails, naming the file and TENANT_REGISTRY_FILE', () => {
-    const file = join(dir, 'absent.json');
-
-    expect(() => loadTenantRegistry(file)).toThrow(TenantRegistryError);
-    expect(() => loadTenantRegistry(file)).toThrow(/absent\.json[\s\S]*file not found[\s\S]*TENANT_REGISTRY_FILE/);
-  });
-
-  test('a file that is not JSON fails, saying so', () => {
-    const file = write('broken.json', '{"version": 1,');
-
-    expect(() => loadTenantRegistry(file)).toThrow(/not valid JSON/);
-  });
-
+describe('tenant registry shape', () => {
   test('an entry with an invalid external ID fails without showing the value', () => {
     const registry = testRegistry();
     const raw = JSON.parse(JSON.stringify(registry));
@@ -123,29 +104,31 @@ describe('tenant registry', () => {
 describe('loading the handler modules', () => {
   const saved = { ...process.env };
   afterEach(() => { process.env = { ...saved }; });
-
-  function registryFile(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'sidecar-handler-'));
-    const file = join(dir, 'registry.json');
-    writeFileSync(file, JSON.stringify(testRegistry()));
-    return file;
-  }
+  const LOADABLE = { AWS_REGION: 'us-east-1', SIDECAR_REGISTRY_TABLE: 'sidecar-tenants', SIDECAR_VEND_AUDIENCE: 'arn:aws:lambda:us-east-1:809167139867:function:sidecar-vend' };
 
   test.each(['connector', 'vend'])('the %s handler fails at load without AWS_REGION', (fn) => {
-    process.env = { ...saved, TENANT_REGISTRY_FILE: registryFile() };
+    process.env = { ...saved, ...LOADABLE };
     delete process.env.AWS_REGION;
 
     expect(() => jest.isolateModules(() => require(`../../../lambda/${fn}/handler`))).toThrow('Environment variable AWS_REGION is required');
   });
 
-  test.each(['connector', 'vend'])('the %s handler fails at load without its registry', (fn) => {
-    process.env = { ...saved, AWS_REGION: 'us-east-1', TENANT_REGISTRY_FILE: '/nonexistent/registry.json' };
+  test.each(['connector', 'vend'])('the %s handler fails at load without its registry table', (fn) => {
+    process.env = { ...saved, ...LOADABLE };
+    delete process.env.SIDECAR_REGISTRY_TABLE;
 
-    expect(() => jest.isolateModules(() => require(`../../../lambda/${fn}/handler`))).toThrow(/registry\.json[\s\S]*file not found/);
+    expect(() => jest.isolateModules(() => require(`../../../lambda/${fn}/handler`))).toThrow('Environment variable SIDECAR_REGISTRY_TABLE is required');
   });
 
-  test('the connector handler loads with both, and exposes its cache numbers', () => {
-    process.env = { ...saved, AWS_REGION: 'us-east-1', TENANT_REGISTRY_FILE: registryFile(), CREDENTIAL_CACHE_MAX_ENTRIES: '7' };
+  test('the vend handler fails at load without its audience (its own ARN)', () => {
+    process.env = { ...saved, ...LOADABLE };
+    delete process.env.SIDECAR_VEND_AUDIENCE;
+
+    expect(() => jest.isolateModules(() => require('../../../lambda/vend/handler'))).toThrow('Environment variable SIDECAR_VEND_AUDIENCE is required');
+  });
+
+  test('the connector handler loads, reads nothing yet, and exposes its cache numbers', () => {
+    process.env = { ...saved, ...LOADABLE, CREDENTIAL_CACHE_MAX_ENTRIES: '7' };
 
     let mod: { handler: unknown; cacheStats: () => unknown } | undefined;
     jest.isolateModules(() => { mod = require('../../../lambda/connector/handler'); });

@@ -30,7 +30,7 @@ import {
   HONEST, POLLUTION_KEYS, codePoints, deepShape, deeplyNested, delivered, expectPrototypesClean, hostileEventHarness, hostileValue, longString,
   notAString, notAnObject, pollutedObject, unicodeFunction, unicodeTenant, unknownKeys, withOwn, type Expected,
 } from '../../support/hostile-events';
-import { MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
+import { MASTER_CREDENTIALS, PREFIX, REGION, lambdaContext, quietLogger, testTenants } from '../../support/lambda-fixtures';
 
 const { connectorSts, lambda, count, resetAws, expectRefused, refusesAll } = hostileEventHarness('hostile connector events');
 
@@ -58,7 +58,7 @@ const oversizedPayload = fc.tuple(fc.integer({ min: 1, max: 64 * 1024 }), fc.con
 
 function connectorHandler() {
   return createConnectorHandler({
-    registry: testRegistry(),
+    registry: testTenants(),
     rolePrefix: PREFIX,
     clients: new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 100, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS }),
     logger: quietLogger(),

@@ -30,7 +30,7 @@ import {
   HONEST, codePoints, deepShape, deeplyNested, delivered, expectPrototypesClean, hostileEventHarness, hostileValue, longString, notAString,
   notAnObject, pollutedObject, unicodeFunctionFor, unicodeTenant, unknownKeys, withOwn, type Expected,
 } from '../../support/hostile-events';
-import { ECHO_A, OTHER_A, PREFIX, REGION, lambdaContext, quietLogger, testRegistry } from '../../support/lambda-fixtures';
+import { ECHO_A, OTHER_A, PREFIX, REGION, lambdaContext, quietLogger, testTenants, testCallerDeps, withCallerProof } from '../../support/lambda-fixtures';
 
 const { vendSts, count, resetAws, expectRefused, refusesAll } = hostileEventHarness('hostile vend events');
 
@@ -46,7 +46,7 @@ const notAnArray = fc.oneof(fc.constantFrom('sidecar-echo', ECHO_A, '', '*'), fc
 // ---------------------------------------------------------------------------
 
 function vendHandler() {
-  return createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900 });
+  return withCallerProof(createVendHandler({ registry: testTenants(), callers: testCallerDeps(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900 }));
 }
 
 /** Run the property over `arb` against one vend handler; every case must be refused. */
@@ -100,10 +100,10 @@ describe('the vend Lambda refuses hostile events before any AWS call', () => {
     }), 300);
   });
 
-  test('a tenant name in hostile unicode is an unknown tenant (or too long)', async () => {
+  test('a tenant name in hostile unicode is not the caller\'s to ask for (or too long)', async () => {
     await vendRefuses('unicode tenant', unicodeTenant, (tenant) => ({
       event: { tenant, functions: ['sidecar-echo'] },
-      expected: codePoints(tenant) > 64 ? { code: 'InvalidRequest', field: 'tenant' } : { code: 'UnknownTenant', mentions: [`"${tenant}"`] },
+      expected: codePoints(tenant) > 64 ? { code: 'InvalidRequest', field: 'tenant' } : { code: 'CallerNotAllowed', mentions: [`"${tenant}"`] },
     }), 300);
   });
 

@@ -11,7 +11,7 @@ import { ScopedClientCache } from '../../../lambda/connector/scoped-clients';
 import { REDACTED } from '../../../lambda/shared/logger';
 import { createVendHandler } from '../../../lambda/vend/vend';
 import {
-  ECHO_A, EXTERNAL_ID_ACME, EXTERNAL_ID_MALLORY, MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, capturedLogs, invokeOutput, lambdaContext, stsError, testRegistry,
+  ECHO_A, EXTERNAL_ID_ACME, EXTERNAL_ID_MALLORY, MASTER_CREDENTIALS, PREFIX, REGION, assumeRoleOutput, capturedLogs, invokeOutput, lambdaContext, stsError, testTenants, testCallerDeps, withCallerProof,
 } from '../../support/lambda-fixtures';
 
 // The connector and vend both call STS through @aws-sdk/client-sts.
@@ -39,7 +39,7 @@ afterEach(() => logs.restore());
 
 function connector() {
   const clients = new ScopedClientCache({ stsRegion: REGION, durationSeconds: 900, maxEntries: 10, cacheCredentials: true, masterCredentials: MASTER_CREDENTIALS });
-  return createConnectorHandler({ registry: testRegistry(), rolePrefix: PREFIX, clients, logger: logs.logger });
+  return createConnectorHandler({ registry: testTenants(), rolePrefix: PREFIX, clients, logger: logs.logger });
 }
 
 function expectNoSecrets(text: string, secrets: string[]): void {
@@ -100,7 +100,7 @@ describe('connector logs', () => {
 // ---------------------------------------------------------------------------
 describe('vend logs', () => {
   test('a vend logs who got which functions until when, never the credentials it returns', async () => {
-    const handler = createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: logs.logger, defaultDurationSeconds: 900 });
+    const handler = withCallerProof(createVendHandler({ registry: testTenants(), callers: testCallerDeps(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: logs.logger, defaultDurationSeconds: 900 }));
 
     const result = await handler({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext());
 

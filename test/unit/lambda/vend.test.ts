@@ -6,16 +6,17 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ROLE_SESSION_NAME_PATTERN, functionArn } from '../../../rules/naming';
 import { buildTenantRegistry } from '../../../rules/tenant-registry';
+import { InMemoryRegistry } from '../../../lambda/shared/registry-reader';
 import { scopedInvokeSessionPolicy } from '../../../rules/policies';
 import { createVendHandler, type VendDeps } from '../../../lambda/vend/vend';
 import {
-  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, testRegistry,
+  ACCOUNT_A, ECHO_A, EXTERNAL_ID_ACME, ORDERS_B, OTHER_A, PREFIX, PRIVATE_A, REGION, ROLE_A, assumeRoleOutput, lambdaContext, quietLogger, stsError, PLATFORM_ROLE, TEST_VEND_CALLERS, testTenants, testCallerDeps, withCallerProof,
 } from '../../support/lambda-fixtures';
 
 const sts = mockClient(STSClient);
 
 function vendHandler(overrides: Partial<VendDeps> = {}) {
-  return createVendHandler({ registry: testRegistry(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900, ...overrides });
+  return withCallerProof(createVendHandler({ registry: testTenants(), callers: testCallerDeps(), rolePrefix: PREFIX, sts: new STSClient({ region: REGION }), logger: quietLogger(), defaultDurationSeconds: 900, ...overrides }));
 }
 
 function assumeRoleInput(call = 0) {
@@ -37,6 +38,7 @@ describe('vending', () => {
       tenant: 'acme',
       functionArns: [ECHO_A],
       region: REGION,
+      caller: PLATFORM_ROLE,
       credentials: { accessKeyId: expect.stringMatching(/^ASIA/), secretAccessKey: expect.any(String), sessionToken: expect.any(String), expiration: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
     });
   });
@@ -104,7 +106,8 @@ describe('refused before STS', () => {
   });
 
   test('an unknown tenant', async () => {
-    const result = await vendHandler()({ tenant: 'nobody', functions: [ECHO_A] }, lambdaContext());
+    const registry = testTenants({ callers: [{ principalArn: PLATFORM_ROLE, tenantIds: ['nobody'] }] });
+    const result = await vendHandler({ registry })({ tenant: 'nobody', functions: [ECHO_A] }, lambdaContext());
 
     expect(result).toMatchObject({ ok: false, error: { code: 'UnknownTenant' } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
@@ -136,7 +139,7 @@ describe('refused before STS', () => {
     const westEcho = functionArn('eu-west-1', ACCOUNT_A, 'sidecar-echo-west');
     const registry = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'spread', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A, westEcho] }] });
 
-    const result = await vendHandler({ registry })({ tenant: 'spread', functions: [ECHO_A, westEcho] }, lambdaContext());
+    const result = await vendHandler({ registry: new InMemoryRegistry(registry, TEST_VEND_CALLERS) })({ tenant: 'spread', functions: [ECHO_A, westEcho] }, lambdaContext());
 
     expect(result).toMatchObject({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining('functions: the functions are in several regions') } });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);

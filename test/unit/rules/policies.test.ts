@@ -8,7 +8,7 @@
 // ---------------------------------------------------------------------------
 import {
   PolicyInputError, SESSION_POLICY_MAX_CHARS, assumePrefixedRolesPolicy, crossAccountTrustPolicy,
-  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, scopedInvokeSessionPolicy,
+  functionLogsPolicy, invokeFunctionsPolicy, lambdaServiceTrustPolicy, registryReadPolicy, scopedInvokeSessionPolicy,
   type CrossAccountTrustProps, type PolicyDocument,
 } from '../../../rules/policies';
 import { serializeSessionPolicy } from '../../../lambda/shared/assume-role-input';
@@ -273,5 +273,37 @@ describe('serializeSessionPolicy', () => {
 
   test('the size error carries a stable code', () => {
     expect(new SessionPolicyTooLargeError(3000)).toMatchObject({ code: 'SessionPolicyTooLarge', name: 'SessionPolicyTooLargeError', length: 3000 });
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('registryReadPolicy', () => {
+  const TABLE = `arn:aws:dynamodb:us-east-1:${VENDOR}:table/sidecar-tenants`;
+
+  test('GetItem on the table only, on the items of the kinds named (dynamodb:LeadingKeys)', () => {
+    expect(registryReadPolicy({ tableArn: TABLE, itemKinds: ['tenant'] })).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'ReadTenantRegistryItems', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: TABLE,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': 'tenant#*' } },
+      }],
+    });
+    expect(registryReadPolicy({ tableArn: TABLE, itemKinds: ['tenant', 'vend-caller'] }).Statement[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['tenant#*', 'vend-caller#*'] } });
+  });
+
+  test('never grants the external-ID reservations, a Scan, a Query or a write', () => {
+    const statement = registryReadPolicy({ tableArn: TABLE, itemKinds: ['tenant', 'vend-caller'] }).Statement[0];
+    expect(JSON.stringify(statement.Condition)).not.toContain('external-id');
+    expect(statement.Action).toBe('dynamodb:GetItem');
+  });
+
+  test('a wildcard or non-table ARN is refused', () => {
+    expect(() => registryReadPolicy({ tableArn: `arn:aws:dynamodb:us-east-1:${VENDOR}:table/*`, itemKinds: ['tenant'] })).toThrow(PolicyInputError);
+    expect(() => registryReadPolicy({ tableArn: `arn:aws:dynamodb:us-east-1:${VENDOR}:table/sidecar-tenants/index/x`, itemKinds: ['tenant'] })).toThrow(/DynamoDB table ARN without wildcards/);
+  });
+
+  test('no item kind, or one twice, is refused', () => {
+    expect(() => registryReadPolicy({ tableArn: TABLE, itemKinds: [] })).toThrow('itemKinds must not be empty');
+    expect(() => registryReadPolicy({ tableArn: TABLE, itemKinds: ['tenant', 'tenant'] })).toThrow('itemKinds must not repeat');
   });
 });

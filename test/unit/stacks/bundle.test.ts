@@ -1,16 +1,16 @@
 // ---------------------------------------------------------------------------
-// The Lambda bundles, as a full synth writes them: the connector and vend zips hold index.js and
-// the registry, a customer's zip the sample code and no registry, every zip loads as CommonJS
-// exporting handler, a changed registry changes the hash; and LambdaBundle's guards.
+// The Lambda bundles, as a full synth writes them: the connector and vend zips hold index.js only
+// (the registry is read from DynamoDB at run time), no file of any synthesized asset holds a
+// configured external ID, every zip loads as CommonJS exporting handler, a changed registry
+// leaves the code's hash alone; and LambdaBundle's guards.
 // ---------------------------------------------------------------------------
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { LambdaBundle, firstPartySourceMap } from '../../../modules/bundle';
-import { buildTenantRegistry } from '../../../rules/tenant-registry';
 import {
-  localConfig, localStacks, readZip, resourceWhere, synthApp, synthJson, type SynthesizedStack,
+  localConfig, localStacks, readZip, resourceWhere, resourcesOf, synthApp, synthJson, type SynthesizedStack,
 } from '../../support/synth';
 
 const { config, customerA, vendorJson } = localStacks();
@@ -35,11 +35,35 @@ describe('bundles', () => {
     return readZip(join(outdir, 'stacks', stack, fn.filename));
   };
 
-  test.each([[config.vendor.connectorFunctionName], [config.vendor.vendFunctionName]])('the %s zip holds index.js and registry.json equal to buildTenantRegistry(config)', async (functionName) => {
+  test.each([[config.vendor.connectorFunctionName], [config.vendor.vendFunctionName]])('the %s zip holds index.js only: no registry.json any more', async (functionName) => {
     const files = await zipOf('vendor', functionName);
-    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'registry.json']);
-    expect(JSON.parse(files.get('registry.json')!.toString('utf8'))).toEqual(buildTenantRegistry(config));
+    expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map']);
     expect(files.get('index.js')!.length).toBeGreaterThan(100);
+  });
+
+  test('no file of any synthesized asset holds a configured external ID (tenants\', customers\' current and previous)', async () => {
+    const secrets = [...new Set([
+      ...config.tenants.map((t) => t.externalId),
+      ...config.customers.flatMap((c) => [c.externalIds.current, ...(c.externalIds.previous ? [c.externalIds.previous] : [])]),
+    ])];
+    const zips = (readdirSync(outdir, { recursive: true }) as string[]).filter((f) => f.endsWith('.zip')).map((f) => join(outdir, f));
+    // Every function's package is among them (identical bundles share one asset).
+    const stacks: [string, TerraformStack][] = [['vendor', synthesized.vendor], ...synthesized.customers.map((c): [string, TerraformStack] => [c.node.id, c])];
+    const packages = stacks.flatMap(([name, stack]) => Object.values(resourcesOf(synthJson(stack), 'aws_lambda_function')).map((f) => join(outdir, 'stacks', name, f.filename as string)));
+    expect(packages.length).toBeGreaterThanOrEqual(2 + config.customers.length);
+    for (const p of packages) expect(zips).toContain(p);
+    const functions = new Set(packages).size;
+    let filesRead = 0;
+    for (const zip of zips) {
+      for (const [name, contents] of await readZip(zip)) {
+        filesRead += 1;
+        const text = contents.toString('utf8');
+        for (const secret of secrets) {
+          if (text.includes(secret)) throw new Error(`${zip} holds ${name} with a configured external ID: it must come from the registry table at run time`);
+        }
+      }
+    }
+    expect(filesRead).toBeGreaterThanOrEqual(functions);
   });
 
   test('a customer\'s zip holds the sample code and no registry (other tenants\' external IDs never leave the vendor)', async () => {
@@ -77,7 +101,7 @@ describe('bundles', () => {
 
   test.each([
     ['vendor', config.vendor.connectorFunctionName], ['vendor', config.vendor.vendFunctionName], ['customer-a', customerA.functions[0]],
-  ])('the %s zip of %s loads as CommonJS exporting handler (and its registry passes the Lambda\'s own parser)', async (stack, functionName) => {
+  ])('the %s zip of %s loads as CommonJS exporting handler (with the environment the stack gives it)', async (stack, functionName) => {
     const files = await zipOf(stack, functionName);
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-bundle-'));
     try {
@@ -85,7 +109,10 @@ describe('bundles', () => {
       // Load it in a child process, not in jest's module system, exactly as a Lambda runtime would.
       const { execFileSync } = await import('node:child_process');
       const out = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], {
-        env: { PATH: process.env.PATH, POWERTOOLS_SERVICE_NAME: 'test', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', AWS_REGION: 'us-east-1' },
+        env: {
+          PATH: process.env.PATH, POWERTOOLS_SERVICE_NAME: 'test', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', AWS_REGION: 'us-east-1',
+          SIDECAR_REGISTRY_TABLE: 'sidecar-tenants', SIDECAR_VEND_AUDIENCE: 'arn:aws:lambda:us-east-1:809167139867:function:sidecar-vend',
+        },
         encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'],
       });
       expect(out).toBe('function');
@@ -94,10 +121,10 @@ describe('bundles', () => {
     }
   });
 
-  test('a changed registry changes the connector\'s source_code_hash', () => {
-    const changed = synthApp({ config: localConfig((raw) => { raw.tenants.pop(); }) });
+  test('a changed registry leaves the connector\'s source_code_hash alone: a tenant change is data, not a code deploy', () => {
+    const changed = synthApp({ config: localConfig((raw) => { raw.tenants.pop(); raw.vendor.vendCallers[0].tenants.pop(); }) });
     const hashOf = (json: SynthesizedStack) => resourceWhere(json, 'aws_lambda_function', 'function_name', config.vendor.connectorFunctionName).attrs.source_code_hash;
-    expect(hashOf(synthJson(changed.vendor))).not.toBe(hashOf(vendorJson));
+    expect(hashOf(synthJson(changed.vendor))).toBe(hashOf(vendorJson));
   });
 });
 

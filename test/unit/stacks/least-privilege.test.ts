@@ -227,9 +227,9 @@ describe.each(TARGETS)('the synthesized stacks of %s', (_name, { config, stacks 
     expect(listed(permissionsVsNeeds(inventory, neededActions(config, inventory)))).toEqual([]);
   });
 
-  test('the connector\'s role grants sts:AssumeRole, sts:SetSourceIdentity and logs only; the customer role lambda:InvokeFunction only', () => {
+  test('the connector\'s role grants sts:AssumeRole, sts:SetSourceIdentity, dynamodb:GetItem (the registry) and logs only; the customer role lambda:InvokeFunction only', () => {
     const byName = (name: string) => inventory.roles.find((r) => r.name === name)!;
-    expect(grantedActions(byName(config.vendor.connectorRoleName)).sort()).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole', 'sts:SetSourceIdentity']);
+    expect(grantedActions(byName(config.vendor.connectorRoleName)).sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect(grantedActions(byName(config.customers[0].roleName))).toEqual(['lambda:InvokeFunction']);
   });
 
@@ -248,14 +248,14 @@ describe.each(TARGETS)('the synthesized stacks of %s', (_name, { config, stacks 
 // ---------------------------------------------------------------------------
 
 describe('what each handler needs, read from its source', () => {
-  test('the connector: sts:AssumeRole and sts:SetSourceIdentity as itself (fromTemporaryCredentials, the tenant as SourceIdentity), lambda:InvokeFunction as the tenant', () => {
-    expect([...NEEDS.connector.executionRole]).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+  test('the connector: sts:AssumeRole, sts:SetSourceIdentity and dynamodb:GetItem (the registry) as itself (fromTemporaryCredentials, the tenant as SourceIdentity), lambda:InvokeFunction as the tenant', () => {
+    expect([...NEEDS.connector.executionRole].sort()).toEqual(['dynamodb:GetItem', 'sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect([...NEEDS.connector.assumedSession]).toEqual(['lambda:InvokeFunction']);
     expect(NEEDS.connector.files).toEqual(expect.arrayContaining(['lambda/connector/connector.ts', 'lambda/connector/scoped-clients.ts', 'lambda/shared/clients.ts']));
   });
 
-  test('vend: sts:AssumeRole and sts:SetSourceIdentity as itself, nothing as the tenant (the caller uses what it vends)', () => {
-    expect([...NEEDS.vend.executionRole]).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+  test('vend: sts:AssumeRole, sts:SetSourceIdentity and dynamodb:GetItem (the registry) as itself, nothing as the tenant (the caller uses what it vends)', () => {
+    expect([...NEEDS.vend.executionRole].sort()).toEqual(['dynamodb:GetItem', 'sts:AssumeRole', 'sts:SetSourceIdentity']);
     expect([...NEEDS.vend.assumedSession]).toEqual([]);
     expect(NEEDS.vend.files).toEqual(expect.arrayContaining(['lambda/vend/vend.ts', 'lambda/shared/tenants.ts']));
   });

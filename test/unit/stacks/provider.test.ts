@@ -19,14 +19,14 @@ const { config, customerB, vendorJson, customerJson } = localStacks();
 // ---------------------------------------------------------------------------
 
 describe('provider and state per target', () => {
-  test.each([['vendor'], ['customer-a'], ['customer-b']])('local: %s points iam, sts and lambda at the local cloud with its own account\'s keys', (stack) => {
+  test.each([['vendor'], ['customer-a'], ['customer-b']])('local: %s points iam, sts, lambda and dynamodb at the local cloud with its own account\'s keys', (stack) => {
     const json = stack === 'vendor' ? vendorJson : customerJson[stack];
     const account = config.accounts[stack] as { accessKeyId: string; secretAccessKey: string };
     expect(json.provider?.aws).toEqual([{
       region: 'us-east-1',
       access_key: account.accessKeyId,
       secret_key: account.secretAccessKey,
-      endpoints: [{ iam: 'http://127.0.0.1:4510', sts: 'http://127.0.0.1:4510', lambda: 'http://127.0.0.1:4510' }],
+      endpoints: [{ iam: 'http://127.0.0.1:4510', sts: 'http://127.0.0.1:4510', lambda: 'http://127.0.0.1:4510', dynamodb: 'http://127.0.0.1:4510' }],
       skip_credentials_validation: true,
       skip_requesting_account_id: true,
       skip_metadata_api_check: 'true',
@@ -37,7 +37,7 @@ describe('provider and state per target', () => {
 
   test('local: LOCALCLOUD_PORT moves every endpoint, still on 127.0.0.1', () => {
     const { vendor } = synthApp({ config, env: { LOCALCLOUD_PORT: '4777' } });
-    expect(synthJson(vendor).provider?.aws?.[0].endpoints).toEqual([{ iam: 'http://127.0.0.1:4777', sts: 'http://127.0.0.1:4777', lambda: 'http://127.0.0.1:4777' }]);
+    expect(synthJson(vendor).provider?.aws?.[0].endpoints).toEqual([{ iam: 'http://127.0.0.1:4777', sts: 'http://127.0.0.1:4777', lambda: 'http://127.0.0.1:4777', dynamodb: 'http://127.0.0.1:4777' }]);
   });
 
   test('local: a LOCALCLOUD_PORT that is not a port is refused', () => {

@@ -1,13 +1,16 @@
 // ---------------------------------------------------------------------------
 // Synth assertions on the vendor stack of config/local.json: the connector and vend functions
 // (nodejs22.x, their own execution roles trusted by the Lambda service of the vendor account),
-// roles that can do nothing but assume the prefixed roles and log (configured and dynamic
-// onboarding), the environment without external IDs, the outputs, the synth-time warning for an
-// unreachable tenant; and its guards.
+// roles that can do nothing but assume the prefixed roles, read the registry and log (configured
+// and dynamic onboarding), the environment without external IDs, the outputs, the synth-time
+// warning for an unreachable tenant; the registry table, its seeded items, the read policies and
+// vend's function policy; and its guards.
 // ---------------------------------------------------------------------------
 import { Testing } from 'cdktf';
-import { assumePrefixedRolesPolicy, lambdaServiceTrustPolicy } from '../../../rules/policies';
+import { assumePrefixedRolesPolicy, lambdaServiceTrustPolicy, registryReadPolicy } from '../../../rules/policies';
 import { VendorStack } from '../../../modules/vendor-stack';
+import { CONFIG_SEED_TIMESTAMP } from '../../../modules/tenant-registry-table';
+import { externalIdReservationPk, marshalTenantRecord, newTenantRecord } from '../../../rules/registry-item';
 import {
   asList, localConfig, localStacks, parsePolicy, policiesOfRole, ref, resourceWhere, resourcesOf, synthApp, synthJson, unvalidated,
 } from '../../support/synth';
@@ -19,7 +22,7 @@ const { config, vendorAccount, customerA, customerB, local, vendorJson } = local
 // ---------------------------------------------------------------------------
 
 describe('vendor stack', () => {
-  const ALLOWED_ACTIONS = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  const ALLOWED_ACTIONS = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity', 'dynamodb:GetItem', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
 
   test.each([
     ['connector', config.vendor.connectorFunctionName, config.vendor.connectorRoleName],
@@ -42,11 +45,11 @@ describe('vendor stack', () => {
 
   test.each([
     [config.vendor.connectorRoleName, config.vendor.connectorFunctionName], [config.vendor.vendRoleName, config.vendor.vendFunctionName],
-  ])('%s can do nothing but assume the prefixed roles and write its own logs', (roleName, functionName) => {
+  ])('%s can do nothing but assume the prefixed roles, read the registry and write its own logs', (roleName, functionName) => {
     const { id } = resourceWhere(vendorJson, 'aws_iam_role', 'name', roleName);
     const { inline, attachments } = policiesOfRole(vendorJson, id);
     expect(attachments).toEqual([]);
-    expect(inline.map((p) => p.name).sort()).toEqual(['assume-sidecar-connector-roles', 'write-own-logs']);
+    expect(inline.map((p) => p.name).sort()).toEqual(['assume-sidecar-connector-roles', 'read-tenant-registry', 'write-own-logs']);
     const statements = inline.flatMap((p) => parsePolicy(p.policy).Statement);
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
@@ -82,9 +85,16 @@ describe('vendor stack', () => {
 
   test('the connector and vend functions get the service name and role prefix in their environment', () => {
     const connector = resourceWhere(vendorJson, 'aws_lambda_function', 'function_name', config.vendor.connectorFunctionName).attrs;
-    expect(connector.environment.variables).toEqual({ POWERTOOLS_SERVICE_NAME: 'sidecar-connector', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', NODE_OPTIONS: '--enable-source-maps' });
+    expect(connector.environment.variables).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'sidecar-connector', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', NODE_OPTIONS: '--enable-source-maps',
+      SIDECAR_REGISTRY_TABLE: 'sidecar-tenants', SIDECAR_REGISTRY_REGION: config.region,
+    });
     const vend = resourceWhere(vendorJson, 'aws_lambda_function', 'function_name', config.vendor.vendFunctionName).attrs;
-    expect(vend.environment.variables.POWERTOOLS_SERVICE_NAME).toBe('sidecar-vend');
+    expect(vend.environment.variables).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'sidecar-vend', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', NODE_OPTIONS: '--enable-source-maps',
+      SIDECAR_REGISTRY_TABLE: 'sidecar-tenants', SIDECAR_REGISTRY_REGION: config.region,
+      SIDECAR_VEND_AUDIENCE: `arn:aws:lambda:${config.region}:${vendorAccount}:function:${config.vendor.vendFunctionName}`,
+    });
   });
 
   test('the environment carries no external ID', () => {
@@ -103,6 +113,8 @@ describe('vendor stack', () => {
       vend_function_name: { value: expect.stringMatching(/^\$\{aws_lambda_function\.vend_function_\w+\.function_name\}$/) },
       vend_function_arn: { value: expect.stringMatching(/^\$\{aws_lambda_function\.vend_function_\w+\.arn\}$/) },
       vend_role_arn: { value: expect.stringMatching(/^\$\{aws_iam_role\.vend_role_\w+\.arn\}$/) },
+      registry_table_name: { value: expect.stringMatching(/^\$\{aws_dynamodb_table\.registry_table_\w+\.name\}$/) },
+      registry_table_arn: { value: expect.stringMatching(/^\$\{aws_dynamodb_table\.registry_table_\w+\.arn\}$/) },
     });
   });
 
@@ -114,6 +126,83 @@ describe('vendor stack', () => {
     const warnings = vendor.node.metadata.filter((m) => /warn/i.test(m.type)).map((m) => String(m.data));
     expect(warnings).toEqual([expect.stringContaining('tenant "stranger" names a role in account 999988887777')]);
     expect(local.vendor.node.metadata.filter((m) => /warn/i.test(m.type))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Tenant registry: the table, its seeded items, who may read it, who may invoke vend
+// ---------------------------------------------------------------------------
+
+describe('tenant registry', () => {
+  const tableArn = `arn:aws:dynamodb:${config.region}:${vendorAccount}:table/sidecar-tenants`;
+  const items = () => Object.values(resourcesOf(vendorJson, 'aws_dynamodb_table_item')).map((r) => ({ ...r, item: JSON.parse(r.item as string) as Record<string, any> }) as Record<string, any>);
+
+  test('one on-demand table keyed by pk (S), with point-in-time recovery, default encryption, and deletion protection as configured', () => {
+    const tables = Object.values(resourcesOf(vendorJson, 'aws_dynamodb_table'));
+    expect(tables).toHaveLength(1);
+    expect(tables[0]).toMatchObject({
+      name: 'sidecar-tenants', billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', attribute: [{ name: 'pk', type: 'S' }],
+      point_in_time_recovery: { enabled: true }, deletion_protection_enabled: false,
+    });
+    expect(tables[0]).not.toHaveProperty('range_key');
+    expect(tables[0]).not.toHaveProperty('server_side_encryption');
+  });
+
+  test('deletion protection is on unless the config turns it off, and the table name comes from config', () => {
+    const json = synthJson(synthApp({ config: localConfig((raw) => { delete raw.vendor.registryDeletionProtection; raw.vendor.registryTableName = 'acme.tenants'; }) }).vendor);
+    expect(Object.values(resourcesOf(json, 'aws_dynamodb_table'))[0]).toMatchObject({ name: 'acme.tenants', deletion_protection_enabled: true });
+  });
+
+  test('seeds one tenant item per configured tenant, exactly as the item contract marshals it, the rotating one with its previous ID', () => {
+    const tenantItems = items().filter((r) => String(r.item.pk.S).startsWith('tenant#'));
+    expect(tenantItems.map((r) => r.item.tenantId.S).sort()).toEqual(config.tenants.map((t) => t.id).sort());
+    for (const t of config.tenants) {
+      const previous = t.id === 'globex' ? customerB.externalIds.previous : undefined;
+      const expected = marshalTenantRecord(newTenantRecord({ tenantId: t.id, roleArn: t.roleArn, externalId: t.externalId, functionArns: t.functions, ...(previous ? { previousExternalId: previous } : {}) }, CONFIG_SEED_TIMESTAMP, 'config'));
+      const found = tenantItems.find((r) => r.item.tenantId.S === t.id)!;
+      expect(found.item).toEqual(expected);
+      expect(found.hash_key).toMatch(/^\$\{aws_dynamodb_table\.registry_table_\w+\.hash_key\}$/);
+      expect(found.table_name).toMatch(/^\$\{aws_dynamodb_table\.registry_table_\w+\.name\}$/);
+    }
+    expect(tenantItems.find((r) => r.item.tenantId.S === 'globex')!.item.previousExternalId).toEqual({ S: customerB.externalIds.previous });
+  });
+
+  test('reserves every seeded external ID (current and previous) by its hash, never by the ID itself', () => {
+    const reservations = items().filter((r) => String(r.item.pk.S).startsWith('external-id#'));
+    const expected = [...config.tenants.map((t) => ({ pk: externalIdReservationPk(t.externalId), tenantId: t.id })), { pk: externalIdReservationPk(customerB.externalIds.previous!), tenantId: 'globex' }];
+    expect(reservations.map((r) => ({ pk: r.item.pk.S, tenantId: r.item.tenantId.S })).sort((a, b) => a.pk.localeCompare(b.pk))).toEqual(expected.sort((a, b) => a.pk.localeCompare(b.pk)));
+    for (const r of reservations) for (const t of config.tenants) expect(JSON.stringify(r.item)).not.toContain(t.externalId);
+  });
+
+  test('seeds one vend-caller item per configured caller', () => {
+    const callers = items().filter((r) => String(r.item.pk.S).startsWith('vend-caller#')).map((r) => r.item);
+    expect(callers).toEqual(config.vendor.vendCallers.map((c) => ({ pk: { S: `vend-caller#${c.principalArn}` }, principalArn: { S: c.principalArn }, tenantIds: { L: c.tenants.map((t) => ({ S: t })) } })));
+  });
+
+  test.each([
+    [config.vendor.connectorRoleName, ['tenant'] as const],
+    [config.vendor.vendRoleName, ['tenant', 'vend-caller'] as const],
+  ])('%s may GetItem on the registry table only, and only the items it reads', (roleName, itemKinds) => {
+    const { id } = resourceWhere(vendorJson, 'aws_iam_role', 'name', roleName);
+    const read = policiesOfRole(vendorJson, id).inline.find((p) => p.name === 'read-tenant-registry')!;
+    expect(parsePolicy(read.policy)).toEqual(registryReadPolicy({ tableArn, itemKinds }));
+  });
+
+  test('vend\'s function policy names each configured caller by its ARN (an account root included)', () => {
+    const json = synthJson(synthApp({ config: localConfig((raw) => { raw.vendor.vendCallers.push({ principalArn: `arn:aws:iam::${vendorAccount}:role/sidecar-platform`, tenants: ['acme'] }); }) }).vendor);
+    const vend = resourceWhere(json, 'aws_lambda_function', 'function_name', config.vendor.vendFunctionName).id;
+    const permissions = Object.values(resourcesOf(json, 'aws_lambda_permission'));
+    expect(permissions.map((p) => p.principal).sort()).toEqual([`arn:aws:iam::${vendorAccount}:root`, `arn:aws:iam::${vendorAccount}:role/sidecar-platform`].sort());
+    for (const p of permissions) {
+      expect(p).toMatchObject({ action: 'lambda:InvokeFunction', function_name: ref('aws_lambda_function', vend, 'function_name'), statement_id: expect.stringMatching(/^AllowVendCaller-[0-9a-f]{12}$/) });
+    }
+    expect(Object.values(resourcesOf(vendorJson, 'aws_lambda_permission'))).toHaveLength(config.vendor.vendCallers.length);
+  });
+
+  test('no vend caller configured: no function policy, and no vend-caller item', () => {
+    const json = synthJson(synthApp({ config: localConfig((raw) => { raw.vendor.vendCallers = []; }) }).vendor);
+    expect(resourcesOf(json, 'aws_lambda_permission')).toEqual({});
+    expect(Object.values(resourcesOf(json, 'aws_dynamodb_table_item')).filter((r) => String(r.item).includes('vend-caller#'))).toEqual([]);
   });
 });
 
@@ -132,5 +221,14 @@ describe('guards', () => {
   test('dynamic onboarding with no customers is accepted', () => {
     const ok = unvalidated(config, (c) => { c.customers = []; c.vendor.onboarding = 'dynamic'; });
     expect(() => new VendorStack(app(), { config: ok, target: 'local', env: {} })).not.toThrow();
+  });
+
+  test('two tenants reserving one external ID are refused at synth (the reservation is unique), naming both, not the ID', () => {
+    const shared = config.tenants[0].externalId;
+    const bad = unvalidated(config, (c) => { c.tenants[2].externalId = shared; });
+    let message = '';
+    try { new VendorStack(app(), { config: bad, target: 'local', env: {} }); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/tenant "mallory" \(current external ID\) and tenant "acme" \(current external ID\) would write the same registry item \(the same external ID\)/);
+    expect(message).not.toContain(shared);
   });
 });
