@@ -37,3 +37,11 @@ export const functionArnListSchema = z.array(functionArnSchema).min(1, 'must lis
 export const ROLE_PREFIX_RULE = 'must be 1-60 characters of [\\w+=,.@-]';
 
 export const rolePrefixSchema = z.string().regex(ROLE_PREFIX_PATTERN, `role prefix ${ROLE_PREFIX_RULE}`);
+
+// ---- principals ------------------------------------------------------------
+
+/** An IAM role or user ARN (a path is allowed; a wildcard is not): who may call vend. A role
+ *  session's ARN (arn:aws:sts::...:assumed-role/...) is mapped to its role's ARN before lookup. */
+export const PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/(?:[\w+=,.@/-]*\/)?[\w+=,.@-]{1,64}$/;
+
+export const principalArnSchema = z.string().regex(PRINCIPAL_ARN_PATTERN, 'principal ARN must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/name');
