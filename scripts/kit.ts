@@ -43,7 +43,7 @@ void runCommand('kit', async () => {
   if (values.from === 'config') {
     const config = loadConfig();
     const tenant = config.tenants.find((t) => t.id === values.tenant);
-    if (!tenant) throw new TenantNotFoundError(values.tenant, `(config ${config.file})`);
+    if (!tenant) throw new TenantNotFoundError(values.tenant, `the tenants of ${config.file}`);
     const ownership = tenantOwnership(tenant, config.customers);
     // The previous ID, when the config's customer is rotating and this tenant sends its current one.
     const previous = ownership.kind === 'paired' && ownership.customer.externalIds.current === tenant.externalId ? ownership.customer.externalIds.previous : undefined;
@@ -53,7 +53,7 @@ void runCommand('kit', async () => {
   } else {
     const ctx = await vendorContext({ table: values.table });
     const record = await ctx.store.getTenant(values.tenant);
-    if (!record) throw new TenantNotFoundError(values.tenant, ctx.store.table);
+    if (!record) throw new TenantNotFoundError(values.tenant, `the registry table ${ctx.store.table}`);
     if (record.status !== 'active') lines = [`Note: tenant ${record.tenantId} is ${record.status}; the connector refuses it.`];
     else lines = [];
     lines.push(...writeKitAndDescribe(kitForTenant(record, ctx, templateUrl), values.out));

@@ -166,7 +166,9 @@ which the console never takes from a link): paste the first line of \`${EXTERNAL
 resources with custom names", and create the stack.
 
 ${where.link}
-` : `The vendor did not give a hosted template URL; create the stack from the file:`}
+
+Or with the AWS CLI, from the file:
+` : `The vendor did not give a hosted template URL; create the stack from the file with the AWS CLI:`}
 
 \`\`\`sh
 aws cloudformation create-stack --region ${where.region} --stack-name ${stackNameFor(input.tenantId)} \\

@@ -27,8 +27,9 @@ export class TenantExistsError extends RegistryCommandError {
 
 /** rotate, offboard, kit: no tenant item. */
 export class TenantNotFoundError extends RegistryCommandError {
-  constructor(readonly tenantId: string, table: string) {
-    super('TenantNotFound', `tenant ${tenantId} is not in the registry table ${table}; list the tenants with npm run tenants, or onboard it with npm run onboard`);
+  /** `where`: e.g. `the registry table sidecar-tenants`, or `the tenants of config/local.json`. */
+  constructor(readonly tenantId: string, where: string) {
+    super('TenantNotFound', `tenant ${tenantId} is not in ${where}; list the tenants with npm run tenants, or onboard it with npm run onboard`);
     this.name = 'TenantNotFoundError';
   }
 }

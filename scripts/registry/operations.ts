@@ -91,7 +91,7 @@ export async function onboardTenant(input: OnboardInput, deps: OperationDeps): P
 
 async function writableTenant(tenantId: string, deps: OperationDeps): Promise<TenantRecord> {
   const current = await deps.store.getTenant(tenantId);
-  if (!current) throw new TenantNotFoundError(tenantId, deps.store.table);
+  if (!current) throw new TenantNotFoundError(tenantId, `the registry table ${deps.store.table}`);
   if (current.managedBy === 'config') throw new ConfigManagedTenantError(tenantId);
   return current;
 }
