@@ -37,6 +37,7 @@ const { values } = readCommandLine({
 void runCommand('onboard', async () => {
   const required = { tenant: values.tenant, 'customer-account': values['customer-account'], 'role-name': values['role-name'] };
   for (const [option, value] of Object.entries(required)) if (value === undefined) throw new UsageError(`option '--${option}' is required`);
+  if (values.function.length === 0) throw new UsageError('option \'--function\' is required (repeat it for each function the tenant may call)');
   const templateUrl = checkTemplateUrl(values['template-url']);
   const ctx = await vendorContext({ table: values.table, region: values.region });
   const record = await onboardTenant({

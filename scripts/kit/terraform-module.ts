@@ -70,7 +70,8 @@ export function terraformModule(props: TerraformKitProps): Record<string, Record
   return {
     'versions.tf.json': {
       terraform: {
-        required_version: '>= 1.3.0',
+        // startswith() in role_name's validation needs Terraform 1.5.
+        required_version: '>= 1.5.0',
         required_providers: { aws: { source: 'hashicorp/aws', version: '>= 5.0' } },
       },
     },

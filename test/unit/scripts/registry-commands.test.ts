@@ -19,6 +19,7 @@ const lines = (stderr: string) => stderr.split('\n').map((l) => l.replace(/\x1b\
 
 test.concurrent.each([
   ['onboard', 'scripts/onboard.ts', ['--customer-account', '123456789012'], "onboard: option '--tenant' is required; see --help (npm run onboard -- --help)"],
+  ['onboard', 'scripts/onboard.ts', ['--tenant', 'initech', '--customer-account', '123456789012', '--role-name', 'tibco_sidecar_connector'], "onboard: option '--function' is required (repeat it for each function the tenant may call); see --help (npm run onboard -- --help)"],
   ['rotate', 'scripts/rotate.ts', ['--finish'], "rotate: option '--tenant' is required; see --help (npm run rotate -- --help)"],
   ['offboard', 'scripts/offboard.ts', [], "offboard: option '--tenant' is required; see --help (npm run offboard -- --help)"],
   ['kit', 'scripts/kit.ts', ['--tenant', 'acme'], "kit: option '--out' is required; see --help (npm run kit -- --help)"],
