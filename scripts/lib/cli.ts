@@ -25,6 +25,8 @@ export interface ValueOption {
   readonly valueName: string;
   readonly description: string;
   readonly default?: string;
+  /** May be given more than once (`--function a --function b`); its value is then a list. */
+  readonly multiple?: true;
 }
 
 export type OptionSpec = FlagOption | ValueOption;
@@ -56,7 +58,7 @@ export interface CommandSpec<O extends Record<string, OptionSpec> = Record<strin
 }
 
 export type OptionValues<O extends Record<string, OptionSpec>> = {
-  -readonly [K in keyof O]: O[K] extends FlagOption ? boolean : O[K] extends { default: string } ? string : string | undefined;
+  -readonly [K in keyof O]: O[K] extends FlagOption ? boolean : O[K] extends { multiple: true } ? string[] : O[K] extends { default: string } ? string : string | undefined;
 };
 
 export type CommandLine<O extends Record<string, OptionSpec>> =
@@ -92,6 +94,7 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(spec: Com
     type: o.type,
     ...(o.short ? { short: o.short } : {}),
     ...(o.type === 'string' && o.default !== undefined ? { default: o.default } : {}),
+    ...(o.type === 'string' && o.multiple ? { multiple: true } : {}),
   }]));
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -104,7 +107,9 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(spec: Com
     throw new UsageError(`unexpected argument '${parsed.positionals[max]}' (takes at most ${max} ${spec.arguments!.name}${max === 1 ? '' : 's'})`);
   }
   const values: Record<string, unknown> = {};
-  for (const [name, o] of Object.entries(spec.options)) values[name] = o.type === 'boolean' ? parsed.values[name] === true : parsed.values[name];
+  for (const [name, o] of Object.entries(spec.options)) {
+    values[name] = o.type === 'boolean' ? parsed.values[name] === true : o.multiple ? [...((parsed.values[name] as string[] | undefined) ?? [])] : parsed.values[name];
+  }
   return { kind: 'run', values: values as OptionValues<O>, args: parsed.positionals };
 }
 
@@ -146,7 +151,7 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
   const argumentRows: [string, string][] = spec.arguments ? [[`<${spec.arguments.name}>${spec.arguments.max === 1 ? '' : ' ...'}`, spec.arguments.description]] : [];
   const rows: [string, string][] = [];
   for (const [name, o] of Object.entries(spec.options)) {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.valueName}>` : ''}`;
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.valueName}>${o.multiple ? '...' : ''}` : ''}`;
     rows.push([flag, o.type === 'string' && o.default !== undefined ? `${o.description} (default ${o.default})` : o.description]);
   }
   rows.push(['-h, --help', 'show this help and exit']);

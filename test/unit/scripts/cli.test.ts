@@ -77,6 +77,29 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('parseCommandLine: an option that may repeat', () => {
+  const repeating = {
+    ...noArguments,
+    options: { function: { type: 'string', valueName: 'arn', multiple: true, description: 'a function; repeat for more' } },
+  } satisfies CommandSpec;
+
+  test('collects every occurrence, in order, separate and inline', () => {
+    expect(parseCommandLine(repeating, ['--function', 'a', '--function=b'])).toEqual({ kind: 'run', values: { function: ['a', 'b'] }, args: [] });
+  });
+
+  test('absent: an empty list', () => {
+    expect(parseCommandLine(repeating, [])).toEqual({ kind: 'run', values: { function: [] }, args: [] });
+  });
+
+  test('an occurrence without its value is refused, named', () => {
+    expect(refusal(repeating, ['--function', 'a', '--function'])).toBe("option '--function' needs a value: --function <arn>");
+  });
+
+  test('help shows that it repeats', () => {
+    expect(helpText(repeating)).toContain('--function <arn>...');
+  });
+});
+
 describe('helpText', () => {
   const text = helpText(spec);
 

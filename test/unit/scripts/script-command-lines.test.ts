@@ -1,8 +1,8 @@
 // ---------------------------------------------------------------------------
 // Every operator script (npm run local:*, deploy:local, destroy:local, demo, soak, external-id,
-// bench), spawned as `npx tsx <script>`: `--help` prints its usage, options and examples and exits
-// 0; an unknown option or a stray argument is refused in one line that names it and points at
-// --help, exit 2. Each run happens in a canary environment (scripts/support: a fake `terraform`
+// onboard, rotate, offboard, tenants, kit, bench), spawned as `npx tsx <script>`: `--help` prints
+// its usage, options and examples and exits 0; an unknown option or a stray argument is refused in
+// one line that names it and points at --help, exit 2. Each run happens in a canary environment (scripts/support: a fake `terraform`
 // that records calls, no local cloud that could start), and each test checks that nothing was
 // reached: the command line is read before anything else. verify and deploy:aws are not here
 // (their command lines belong to other work).
@@ -33,6 +33,11 @@ const ENTRIES: readonly Entry[] = [
   { name: 'demo', script: 'scripts/demo.ts', pre: [], options: ['--keep', '--verbose'] },
   { name: 'soak', script: 'scripts/soak.ts', pre: [], options: ['--calls <n>', '--customers <n>', '--concurrency <n>'] },
   { name: 'external-id', script: 'scripts/new-external-id.ts', pre: [], options: [] },
+  { name: 'onboard', script: 'scripts/onboard.ts', pre: [], options: ['--tenant <id>', '--customer-account <account>', '--role-name <name>', '--function <arn>...', '--template-url <url>', '--kit-dir <dir>', '--table <name>'] },
+  { name: 'rotate', script: 'scripts/rotate.ts', pre: [], options: ['--tenant <id>', '--finish', '--template-url <url>', '--kit-dir <dir>'] },
+  { name: 'offboard', script: 'scripts/offboard.ts', pre: [], options: ['--tenant <id>', '--table <name>'] },
+  { name: 'tenants', script: 'scripts/tenants.ts', pre: [], options: ['--json', '--show-external-ids', '--table <name>'] },
+  { name: 'kit', script: 'scripts/kit.ts', pre: [], options: ['--tenant <id>', '--out <dir>', '--template-url <url>', '--from <source>'] },
   { name: 'bench', script: 'bench/run.ts', pre: [], options: ['--quick', '--parts <list>', '--out <file>'] },
 ];
 
