@@ -2,18 +2,16 @@
 // The onboarding commands end to end against a local cloud's DynamoDB (the real SDK, the real
 // conditions): the registry table in the vendor account, written with the vendor's root keys and
 // the endpoint found the way `npm run local:status` finds a running cloud (a server file under
-// LOCALCLOUD_HOME). Runs only when the local cloud speaks DynamoDB (localcloud/dynamodb/, branch
-// i-ddb); otherwise it says so and skips. Cases:
+// LOCALCLOUD_HOME). Cases:
 //   - onboard writes the reservation and the tenant; onboard again is refused naming the status;
 //   - rotate moves the current ID to previous; a second rotate is refused; --finish drops it;
 //   - offboard marks it; tenants lists it, without external IDs, from the command line too;
 //   - a reserved external ID cannot be reserved again (never reused), even for another tenant.
 // ---------------------------------------------------------------------------
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PROJECT_ROOT } from '../../../config/load';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { ExternalIdTakenError, RotationInProgressError, TenantExistsError } from '../../../scripts/registry/errors';
 import { finishRotation, listTenants, offboardTenant, onboardTenant, rotateExternalId } from '../../../scripts/registry/operations';
@@ -22,13 +20,10 @@ import { DEFAULT_REGISTRY_TABLE_NAME } from '../../../rules/registry-item';
 import { generateExternalId } from '../../../rules/external-id';
 import { runScript } from '../../support/scripts';
 
-const HAS_DYNAMODB = existsSync(join(PROJECT_ROOT, 'localcloud', 'dynamodb', 'service.ts'));
-if (!HAS_DYNAMODB) console.log('registry-commands: skipped, this local cloud has no DynamoDB yet (localcloud/dynamodb/, branch i-ddb)');
-const describeWithDynamoDb = HAS_DYNAMODB ? describe : describe.skip;
 
 jest.setTimeout(180_000);
 
-describeWithDynamoDb('the registry commands against a local cloud\'s DynamoDB', () => {
+describe('the registry commands against a local cloud\'s DynamoDB', () => {
   let cloud: TestCloud;
   let env: NodeJS.ProcessEnv;
   let ctx: VendorContext;
