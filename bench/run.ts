@@ -13,6 +13,7 @@ import { runColdStart, PART as COLD_PART } from './cold-start';
 import { runFleet, PART as FLEET_PART } from './fleet';
 import { runInfraScale, PART as INFRA_PART } from './infra-scale';
 import { machineInfo, Results, summaryTable } from './report';
+import { runRegistryLookups } from './registry-lookup';
 import { runStsCalls, PART as STS_PART } from './sts-calls';
 import { runThroughput, PART as THROUGHPUT_PART } from './throughput';
 import { runWarmPath, PART as WARM_PART } from './warm-path';
@@ -26,7 +27,8 @@ export const REQUIRED_FIGURES = [
   'synth_plan_s_1_customer', 'synth_plan_s_50_customers', 'connector_cache_bytes_10000_tenants', 'localcloud_invokes_per_s',
   // The fleet-scale issue: a cache of bytes, STS budget guards, a smaller cold start.
   'connector_cache_bytes_per_entry', 'sts_calls_refused_tenant_100_retries', 'sts_calls_dry_run_100_calls', 'bundle_load_ms_connector', 'node_spawn_ms',
-  // ... and the fleet model.
+  // ... the run-time registry, and the fleet model.
+  'registry_lookup_p50_ms_cached', 'registry_lookup_p50_ms_miss',
   'fleet_assume_role_per_s_10000_tenants_per_sandbox_cache', 'fleet_assume_role_per_s_10000_tenants_sharded', 'fleet_model_validation_ratio',
 ] as const;
 
@@ -96,7 +98,10 @@ async function main(): Promise<void> {
       world = await createBenchWorld(progress);
       timings.deploy = (Date.now() - t) / 1000;
     }
-    await part(1, WARM_PART, () => runWarmPath(world!, results, { calls: args.quick ? 100 : 1000, progress }));
+    await part(1, WARM_PART, async () => {
+      await runWarmPath(world!, results, { calls: args.quick ? 100 : 1000, progress });
+      await runRegistryLookups(world!, results, WARM_PART, { calls: args.quick ? 100 : 1000, progress });
+    });
     await part(2, STS_PART, () => runStsCalls(world!, results, { quick: args.quick, progress }));
     await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
     await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));

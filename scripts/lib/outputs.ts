@@ -15,6 +15,8 @@ export const vendorOutputsSchema = z.object({
   vend_function_name: z.string(),
   vend_function_arn: arn,
   vend_role_arn: arn,
+  registry_table_name: z.string(),
+  registry_table_arn: arn,
 });
 
 export const customerOutputsSchema = z.object({
