@@ -12,6 +12,7 @@ import { runCacheBound, PART as CACHE_PART } from './cache-bound';
 import { runColdStart, PART as COLD_PART } from './cold-start';
 import { runFleet, PART as FLEET_PART } from './fleet';
 import { runInfraScale, PART as INFRA_PART } from './infra-scale';
+import { describeFailure, type PartFailure } from './part-failure';
 import { machineInfo, Results, summaryTable } from './report';
 import { runRegistryLookups } from './registry-lookup';
 import { runStsCalls, PART as STS_PART } from './sts-calls';
@@ -81,11 +82,21 @@ async function main(): Promise<void> {
   const results = new Results(progress);
   const started = Date.now();
   const timings: Record<string, number> = {};
+  // A part that fails (a call timing out on a loaded machine, say) is named with its error and the
+  // bench goes on: the figures already measured are kept and written, and the exit code says so.
+  const failures: PartFailure[] = [];
   const part = async (n: number, name: string, fn: () => Promise<void>) => {
     if (!args.parts.has(n)) return;
     progress(`[bench] ${name}`);
     const t = Date.now();
-    await fn();
+    try {
+      await fn();
+    } catch (e) {
+      const failure = describeFailure(name, e);
+      failures.push(failure);
+      progress(`[bench] ${name}: FAILED after ${((Date.now() - t) / 1000).toFixed(0)} s: ${failure.error}${failure.at ? ` (at ${failure.at})` : ''}; the figures measured so far are kept`);
+      return;
+    }
     timings[name] = (Date.now() - t) / 1000;
     progress(`[bench] ${name}: done in ${timings[name].toFixed(0)} s`);
   };
@@ -95,17 +106,22 @@ async function main(): Promise<void> {
   try {
     if (needsWorld) {
       const t = Date.now();
-      world = await createBenchWorld(progress);
+      world = await createBenchWorld(progress).catch((e: unknown) => {
+        failures.push(describeFailure('deploying the bench world', e));
+        progress(`[bench] deploying the bench world FAILED: ${(e as Error).message}; parts 1, 2, 3, 5 and 7 are skipped`);
+        return undefined;
+      });
       timings.deploy = (Date.now() - t) / 1000;
     }
-    await part(1, WARM_PART, async () => {
+    const worldParts = world ? args.parts : new Set([...args.parts].filter((p) => ![1, 2, 3, 5, 7].includes(p)));
+    if (worldParts.has(1)) await part(1, WARM_PART, async () => {
       await runWarmPath(world!, results, { calls: args.quick ? 100 : 1000, progress });
       await runRegistryLookups(world!, results, WARM_PART, { calls: args.quick ? 100 : 1000, progress });
     });
-    await part(2, STS_PART, () => runStsCalls(world!, results, { quick: args.quick, progress }));
-    await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
-    await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
-    await part(7, FLEET_PART, () => runFleet(world, results, { quick: args.quick, progress }));
+    if (worldParts.has(2)) await part(2, STS_PART, () => runStsCalls(world!, results, { quick: args.quick, progress }));
+    if (worldParts.has(3)) await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
+    if (worldParts.has(5)) await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
+    if (worldParts.has(7)) await part(7, FLEET_PART, () => runFleet(world, results, { quick: args.quick, progress }));
   } finally {
     await world?.close();
   }
@@ -117,8 +133,10 @@ async function main(): Promise<void> {
   out.write(`\nSummary (the issue's figures)\n${summaryTable(results, REQUIRED_FIGURES)}\n`);
   const totalS = (Date.now() - started) / 1000;
   out.write(`\nmachine: ${JSON.stringify(machineInfo())}\nwhole run: ${totalS.toFixed(0)} s${args.quick ? ' (--quick)' : ''}\n`);
-  results.write(args.out, machineInfo(), { quick: args.quick, seconds: { total: Math.round(totalS), ...timings } });
-  progress(`[bench] wrote ${args.out}`);
+  if (failures.length > 0) out.write(`\nFAILED: ${failures.map((f) => `${f.part}: ${f.error}`).join('; ')}\n`);
+  results.write(args.out, machineInfo(), { quick: args.quick, seconds: { total: Math.round(totalS), ...timings }, failures });
+  progress(`[bench] wrote ${args.out}${failures.length > 0 ? ` (with ${failures.length} failed part(s): the figures they did not measure are missing)` : ''}`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((e: Error) => {
