@@ -6,6 +6,7 @@
 // ---------------------------------------------------------------------------
 import { loadConfig } from '../config/load';
 import { buildScenarios } from './demo/scenarios';
+import { runtimeOnboardingScenarios } from './demo/runtime-onboarding';
 import { deployLocal, resumeCommand } from './deploy-local';
 import { readCommandLine, type CommandSpec } from './lib/cli';
 import { DeployInterruptedError, interruptedDeployMessage } from './lib/deploy';
@@ -21,7 +22,9 @@ export const DEMO_COMMAND: CommandSpec<{ keep: { type: 'boolean'; description: s
     'Start the local cloud (unless it runs), deploy the vendor and every customer stack with the real',
     'cdktf and Terraform, call the connector for every honest tenant and every attack, and print a',
     'table of what was allowed and what was refused, with each error code and latency. Exits 1 if an',
-    'honest call was refused or an attack got through. A local cloud it started is stopped at the end.',
+    'honest call was refused or an attack got through. Then, with no vendor deploy, a tenant is',
+    'onboarded at run time, its customer applies the kit\'s Terraform module, it is served, rotated and',
+    'offboarded, and a run-time confused deputy is refused. A local cloud it started is stopped at the end.',
   ].join('\n'),
   options: {
     keep: { type: 'boolean', description: 'leave the local cloud running afterwards, to look further' },
@@ -54,13 +57,24 @@ async function main(): Promise<number> {
     process.stderr.write('Calling the connector for each tenant and each attack...\n');
     const rows: string[][] = [];
     let wrong = 0;
-    for (const scenario of buildScenarios(config)) {
-      const t = process.hrtime.bigint();
-      const { outcome, code } = await scenario.run().catch((e: Error) => ({ outcome: 'error' as const, code: e.name }));
-      const ms = Number(process.hrtime.bigint() - t) / 1e6;
-      const asExpected = outcome === scenario.expect;
-      if (!asExpected) wrong++;
-      rows.push([scenario.caller, scenario.target, scenario.what, outcome === 'allowed' ? 'allowed' : `${outcome} (${code})`, `${ms.toFixed(0)} ms`, asExpected ? 'yes' : 'NO']);
+    // Then run-time onboarding on the same stacks, with no vendor deploy: onboard, the customer's
+    // Terraform, rotate, offboard, and a run-time confused deputy (scripts/demo/runtime-onboarding.ts).
+    const runtime = runtimeOnboardingScenarios(config, (line) => process.stderr.write(line));
+    try {
+      for (const scenario of [...buildScenarios(config), ...runtime.scenarios]) {
+        const t = process.hrtime.bigint();
+        const result: { outcome: string; code: string; ms?: number } = await scenario.run().catch((e: Error) => {
+          process.stderr.write(`  ${scenario.caller} -> ${scenario.target}: ${e.name}: ${e.message}\n`);
+          return { outcome: 'error' as const, code: e.name };
+        });
+        const { outcome, code } = result;
+        const ms = result.ms ?? Number(process.hrtime.bigint() - t) / 1e6;
+        const asExpected = outcome === scenario.expect;
+        if (!asExpected) wrong++;
+        rows.push([scenario.caller, scenario.target, scenario.what, outcome === 'allowed' ? 'allowed' : `${outcome} (${code})`, `${ms.toFixed(0)} ms`, asExpected ? 'yes' : 'NO']);
+      }
+    } finally {
+      runtime.cleanup();
     }
     process.stdout.write(`\n${formatTable(['caller', 'target', 'what', 'outcome', 'latency', 'as expected'], rows)}\n\n`);
     process.stdout.write(wrong === 0
