@@ -74,6 +74,7 @@ export function runtimeOnboardingScenarios(config: LoadedConfig, progress: (line
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-demo-kit-'));
   const workspace = new TerraformKitWorkspace(dir, { credentials: ownerCredentials, region: config.region, endpoint: endpointFor(config) });
   let record: TenantRecord | undefined;
+  let applied = false;
 
   const applyKit = async (r: TenantRecord): Promise<number> => {
     const t = Date.now();
@@ -83,8 +84,9 @@ export function runtimeOnboardingScenarios(config: LoadedConfig, progress: (line
       vendorAccountId: config.vendor.accountId, vendorPrincipalArns: ctx.vendorPrincipalArns, rolePrefix: config.rolePrefix,
       roleArn: r.roleArn, functionArns: r.functionArns,
     };
-    progress(`  ${owner.name} applies the kit's Terraform module for ${r.tenantId} (terraform ${record ? 'apply' : 'init + apply'})...\n`);
+    progress(`  ${owner.name} applies the kit's Terraform module for ${r.tenantId} (terraform ${applied ? 'apply' : 'init + apply'})...\n`);
     await workspace.apply(kit, input);
+    applied = true;
     return Date.now() - t;
   };
   /** A call for a tenant whose role was just made or changed: asked again while IAM propagates, within a bound. */
