@@ -74,6 +74,7 @@ function rootConfiguration(input: CustomerKitInput, customer: TerraformKitCustom
 export class TerraformKitWorkspace {
   private readonly env: NodeJS.ProcessEnv;
   private initialized = false;
+  private readonly abort = new AbortController();
 
   /** `dir`: a private folder of this customer role (created when missing). */
   constructor(readonly dir: string, private readonly customer: TerraformKitCustomer, private readonly timeoutMs = 240_000) {
@@ -82,18 +83,34 @@ export class TerraformKitWorkspace {
     this.env = { ...tf.env, TF_DATA_DIR: join(dir, '.terraform') };
   }
 
-  /** Write the kit as the vendor handed it over, and apply its module (init first, once). */
-  async apply(kit: CustomerKit, input: CustomerKitInput): Promise<void> {
-    writeCustomerKit(join(this.dir, 'kit'), kit);
-    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(rootConfiguration(input, this.customer), null, 2), { mode: 0o600 });
+  /** `terraform init` for a kit of this shape (the module does not depend on the values): the slow
+   *  part (the provider comes from the mirror), which a caller may start early. */
+  async init(kit: CustomerKit, input: CustomerKitInput): Promise<void> {
+    this.write(kit, input);
     if (!this.initialized && !existsSync(join(this.dir, '.terraform', 'modules'))) await this.run(['init']);
     this.initialized = true;
+  }
+
+  /** Write the kit as the vendor handed it over, and apply its module (init first, once). */
+  async apply(kit: CustomerKit, input: CustomerKitInput): Promise<void> {
+    await this.init(kit, input);
+    this.write(kit, input);
     await this.run(['apply', '-auto-approve']);
+  }
+
+  /** Stop a terraform still running (an interrupted demo). */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private write(kit: CustomerKit, input: CustomerKitInput): void {
+    writeCustomerKit(join(this.dir, 'kit'), kit);
+    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(rootConfiguration(input, this.customer), null, 2), { mode: 0o600 });
   }
 
   private run(args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile('terraform', [...args, '-no-color', '-input=false'], { cwd: this.dir, env: this.env, timeout: this.timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile('terraform', [...args, '-no-color', '-input=false'], { cwd: this.dir, env: this.env, timeout: this.timeoutMs, maxBuffer: 32 * 1024 * 1024, signal: this.abort.signal }, (error, stdout, stderr) => {
         if (error) reject(new TerraformKitError(args, typeof error.code === 'number' ? error.code : 1, `${stdout}\n${stderr}`));
         else resolve(stdout);
       });
