@@ -53,12 +53,16 @@ const connectorConfiguration = () => world.lambda(world.adminCredentials('vendor
 
 /** The customer applies the kit the vendor handed over for `r` (as `npm run onboard` / `rotate` write it). */
 async function customerAppliesKit(r: TenantRecord): Promise<void> {
+  await workspace.apply(...kitOf(r));
+}
+
+function kitOf(r: Pick<TenantRecord, 'tenantId' | 'externalId' | 'previousExternalId' | 'roleArn' | 'functionArns'>) {
   const ctx = { config: world.config, vendorPrincipalArns: vendorPrincipalArns(world.config) };
-  await workspace.apply(kitForTenant(r, ctx), {
+  return [kitForTenant(r, ctx), {
     tenantId: r.tenantId, externalId: r.externalId, ...(r.previousExternalId !== undefined ? { previousExternalId: r.previousExternalId } : {}),
     vendorAccountId: world.config.vendor.accountId, vendorPrincipalArns: ctx.vendorPrincipalArns, rolePrefix: world.config.rolePrefix,
     roleArn: r.roleArn, functionArns: r.functionArns,
-  });
+  }] as const;
 }
 
 beforeAll(async () => {
@@ -70,6 +74,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'e2e-rt-kit-'));
   workspace = new TerraformKitWorkspace(dir, { credentials, region: world.region, endpoint: world.endpoint });
   connectorLastModified = (await connectorConfiguration()).LastModified;
+  // The customer's `terraform init` (the provider from the mirror; the slow part): the module is the
+  // same for every tenant, so it runs here with a throwaway external ID that is never applied.
+  await workspace.init(...kitOf({ tenantId, externalId: generateExternalId(), roleArn: roleArn(owner.accountId, roleName), functionArns: [ownerFunction] }));
 });
 
 afterAll(async () => {
