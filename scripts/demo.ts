@@ -14,9 +14,9 @@ import { exitCodeForSignal, onInterrupt } from './lib/interrupt';
 import { formatTable } from './lib/table';
 import { ensureLocalCloud, localCloudCli } from './lib/local-cloud';
 
-export const DEMO_COMMAND: CommandSpec<{ keep: { type: 'boolean'; description: string }; verbose: { type: 'boolean'; description: string } }> = {
+export const DEMO_COMMAND: CommandSpec<{ keep: { type: 'boolean'; description: string }; verbose: { type: 'boolean'; description: string }; 'terraform-kit': { type: 'boolean'; description: string } }> = {
   name: 'demo',
-  usage: ['npm run demo [-- [--keep] [--verbose]]'],
+  usage: ['npm run demo [-- [--keep] [--verbose] [--terraform-kit]]'],
   summary: 'deploy everything into the local cloud and show who gets in',
   description: [
     'Start the local cloud (unless it runs), deploy the vendor and every customer stack with the real',
@@ -29,6 +29,7 @@ export const DEMO_COMMAND: CommandSpec<{ keep: { type: 'boolean'; description: s
   options: {
     keep: { type: 'boolean', description: 'leave the local cloud running afterwards, to look further' },
     verbose: { type: 'boolean', description: 'stream cdktf\'s and Terraform\'s output while deploying' },
+    'terraform-kit': { type: 'boolean', description: 'run-time onboarding: the customer applies the kit\'s Terraform module with terraform (about a minute per apply) instead of the IAM API with the kit\'s policy builders' },
   },
   examples: [
     { command: 'npm run demo', says: 'the whole demo; the local cloud is stopped afterwards' },
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
   const interrupts = onInterrupt();
   // The run-time onboarding rows (scripts/demo/runtime-onboarding.ts) come after the others; the
   // customer's `terraform init` for the kit (the slow part) runs meanwhile, during the deploy.
-  const runtime = runtimeOnboardingScenarios(config, (line) => process.stderr.write(line));
+  const runtime = runtimeOnboardingScenarios(config, (line) => process.stderr.write(line), { terraform: values['terraform-kit'] });
   runtime.prepare();
   try {
     try {
