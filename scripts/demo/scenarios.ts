@@ -19,7 +19,8 @@ export interface Scenario {
   /** What the call is, in words. */
   readonly what: string;
   readonly expect: Exclude<Outcome, 'error'>;
-  run(): Promise<{ outcome: Outcome; code: string }>;
+  /** `ms`: the latency to show, when the row's call is not all the row does (run-time onboarding). */
+  run(): Promise<{ outcome: Outcome; code: string; ms?: number }>;
 }
 
 type Answer =

@@ -19,6 +19,7 @@ export interface Claim {
 export const CLAIMS: readonly Claim[] = [
   { claim: 'each honest tenant reaches its own function', file: 'connector.test.ts', test: /^honest tenants reach their own function/ },
   { claim: 'the confused deputy is refused by STS', file: 'connector.test.ts', test: /^the confused deputy is refused/ },
+  { claim: 'a tenant onboarded, rotated and offboarded at run time, with no vendor deploy (a run-time confused deputy refused)', file: 'runtime-onboarding.test.ts' },
   { claim: 'unknown tenants and unlisted functions refused before any AWS call', file: 'connector.test.ts' },
   { claim: 'wrong, missing or another customer\'s external ID refused', file: 'external-id.test.ts', test: /the connector's role|previous external ID/ },
   { claim: 'another principal refused even with the right external ID', file: 'external-id.test.ts' },
