@@ -288,9 +288,13 @@ export function parseTenantItem(item: Readonly<Record<string, unknown>>, source:
   return result.data as TenantRecord;
 }
 
-/** The part of a record the lookups (lambda/shared/tenants.ts) use: never the previous ID. */
+/** The part of a record the lookups (lambda/shared/tenants.ts) and the assume paths use; the
+ *  previous ID only during a rotation, for the fallback after the current one is refused. */
 export function tenantEntryOf(record: TenantRecord): TenantRegistryEntry {
-  return { tenantId: record.tenantId, roleArn: record.roleArn, externalId: record.externalId, functionArns: [...record.functionArns] };
+  return {
+    tenantId: record.tenantId, roleArn: record.roleArn, externalId: record.externalId, functionArns: [...record.functionArns],
+    ...(record.previousExternalId !== undefined ? { previousExternalId: record.previousExternalId } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------

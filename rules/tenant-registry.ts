@@ -14,6 +14,11 @@ export interface TenantRegistryEntry {
   readonly roleArn: string;
   /** Sent as STS ExternalId. A secret of the tenant: never logged. */
   readonly externalId: string;
+  /** During a rotation (`npm run rotate`, until `--finish`): the ID the customer's trust may still
+   *  require. Sent only after STS refused `externalId` with AccessDenied (the connector's and
+   *  vend's one fallback), so calls keep working until the customer applies the new kit. Also a
+   *  secret: never logged. Absent outside a rotation (and in registries built from config). */
+  readonly previousExternalId?: string;
   /** ARNs of the functions the tenant may call; the first is the default target. */
   readonly functionArns: readonly string[];
 }

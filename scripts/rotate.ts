@@ -1,6 +1,8 @@
 // ---------------------------------------------------------------------------
 // `npm run rotate`: a tenant's new external ID (reserved, never reused); the current one stays
 // accepted as previousExternalId until `--finish`. The customer's kit is regenerated either way.
+// Seamless: the connector and vend try the new ID first and fall back to the previous one only
+// when STS refuses the new one (lambda/shared/assume-role-input.ts), so no call fails meanwhile.
 // ---------------------------------------------------------------------------
 import { generateExternalId } from '../rules/external-id';
 import { readCommandLine, UsageError } from './lib/cli';
@@ -13,10 +15,12 @@ const { values } = readCommandLine({
   summary: 'give a tenant a new external ID (the old one stays accepted until --finish)',
   description: [
     'Start a rotation: generate and reserve a new external ID for the tenant; the registry keeps the',
-    'current one as previousExternalId. The connector sends the NEW ID from its next registry read, so',
-    'send the customer the regenerated kit first-thing: their role must accept the new ID (the kit\'s',
-    'template and module take both). With --finish: drop the previous ID once the customer\'s role no',
-    'longer needs it, and regenerate the kit without it. Every write is conditional on the version read.',
+    'current one as previousExternalId. From their next registry read the connector and vend try the',
+    'NEW ID first and, only when STS refuses it (AccessDenied), the previous one: calls keep working.',
+    'Send the customer the regenerated kit (its template and module accept both IDs); they apply it',
+    'whenever. When `npm run verify` shows the current ID in use (and the connector\'s metric',
+    'PreviousExternalIdUsed stays at 0 for the tenant), run --finish: it drops the previous ID and',
+    'regenerates the kit without it. Every write is conditional on the version read.',
   ].join('\n'),
   options: {
     tenant: { type: 'string', valueName: 'id', description: 'the tenant' },
@@ -42,7 +46,9 @@ void runCommand('rotate', async () => {
     ? [`Rotation of tenant ${record.tenantId} finished: only its current external ID is accepted now (version ${record.version}).`]
     : [
       `Tenant ${record.tenantId} rotated (version ${record.version}): new external ID ${record.externalId}; the previous one stays in the registry until --finish.`,
-      'The connector sends the new ID from its next registry read: the customer must update their role with the new kit (both IDs accepted) now.',
+      'Calls keep working: the connector and vend try the new ID first and fall back to the previous one while the customer\'s role refuses the new one.',
+      'Next: send the customer the new kit (both IDs accepted), to apply whenever; once `npm run verify` shows the current ID in use',
+      `(metric PreviousExternalIdUsed at 0 for the tenant), end the rotation: npm run rotate -- --tenant ${record.tenantId} --finish`,
     ];
   process.stdout.write(`${[...lines, '', ...writeKitAndDescribe(kitForTenant(record, ctx, templateUrl), values['kit-dir'] ?? defaultKitDir(record.tenantId))].join('\n')}\n`);
 });

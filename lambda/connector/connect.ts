@@ -6,6 +6,7 @@
 // are mapped.
 // ---------------------------------------------------------------------------
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { ExternalIdUsed } from '../shared/assume-role-input';
 import { awsErrorCode, invokeFailure, stsFailure } from '../shared/aws-errors';
 import { callBudget, throwIfSpent, withinBudget, type CallBudget } from '../shared/budget';
 import { AssumeRoleRefusedError, InternalError, PayloadTooLargeError, TimedOutError } from '../shared/errors';
@@ -35,7 +36,7 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, in
   throwIfSpent(invocationSignal, () => new TimedOutError(`The connector's time budget was spent before calling AWS for tenant "${tenant.tenantId}": raise the connector's timeout`));
   const budget = callBudget(invocationSignal, deps.tenantTimeBudgetMs);
 
-  const { output, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed } = await invokeWithOneRefresh(target, request, deps, budget);
+  const { output, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed, externalIdUsed } = await invokeWithOneRefresh(target, request, deps, budget);
 
   const payloadBytes = output.Payload ?? new Uint8Array();
   const text = Buffer.from(payloadBytes).toString('utf8');
@@ -52,7 +53,7 @@ export async function connect(request: ConnectorRequest, deps: ConnectorDeps, in
     executedVersion: output.ExecutedVersion ?? null,
     payload: parseJsonOrText(text),
     dryRun: request.dryRun,
-    timings: { totalMs: performance.now() - started, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed },
+    timings: { totalMs: performance.now() - started, assumeRoleMs, invokeMs, credentialsCached, sessionRefreshed, externalIdUsed },
   };
 }
 
@@ -68,6 +69,8 @@ interface InvokeOutcome {
   readonly invokeMs: number;
   readonly credentialsCached: boolean;
   readonly sessionRefreshed: boolean;
+  /** Which external ID got the credentials of the attempt that succeeded. */
+  readonly externalIdUsed: ExternalIdUsed;
 }
 
 /** What an AssumeRole refusal during a refresh adds, so the operator sees the whole story. */
@@ -111,6 +114,7 @@ async function invokeWithOneRefresh(target: ConnectorTarget, request: ConnectorR
       return {
         output, assumeRoleMs, invokeMs: performance.now() - invokeStarted,
         credentialsCached: credentials.cached && refreshing === undefined, sessionRefreshed: refreshing !== undefined,
+        externalIdUsed: credentials.externalIdUsed,
       };
     } catch (e) {
       const reason = refreshing === undefined ? refreshReason(e, { cached: credentials.cached, refusedWhenFresh: session.sessionRefusedWhenFresh }) : undefined;

@@ -32,6 +32,9 @@
 //    benchmark compares against;
 //  - stats: entries, hits, misses, evictions, AssumeRole calls.
 // The session policy is per function, so the key is (tenant, function), not the tenant alone.
+// During a rotation a session's credentials may come from the previous external ID (the one
+// fallback of `assumeRole`, below); the key holds both of the tenant's IDs, so `--finish` (or a
+// new rotation) starts a new session, and every refresh tries the current ID first.
 //
 // Two STS budget guards sit here too, because they decide whether an AssumeRole is sent:
 //  - a negative cache of refusals (refusals.ts);
@@ -43,10 +46,10 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { parseFunctionArn } from '../../rules/naming';
 import type { TenantRegistryEntry } from '../../rules/tenant-registry';
-import { scopedAssumeRoleInput } from '../shared/assume-role-input';
+import { fallsBackToPreviousId, scopedAssumeRoleInput, type ExternalIdUsed } from '../shared/assume-role-input';
 import { awsErrorCode } from '../shared/aws-errors';
 import { createLambdaClient, createStsClient } from '../shared/clients';
-import { InternalError } from '../shared/errors';
+import { AssumeRoleRefusedError, InternalError } from '../shared/errors';
 import { NO_METRICS, type ConnectorMetrics } from '../shared/metrics';
 import { DryRunLimiter, DRY_RUN_BURST, DRY_RUN_REFILL_MS } from './dry-run-limit';
 import { RefusalCache, REFUSAL_TTL_MS } from './refusals';
@@ -86,6 +89,14 @@ export interface ResolvedCredentials {
   readonly ms: number;
   /** The credentials to sign this call's Invoke with (pass them to `send`). */
   readonly credentials: AwsCredentialIdentity;
+  /** Which of the tenant's external IDs got these credentials ('previous': the rotation fallback). */
+  readonly externalIdUsed: ExternalIdUsed;
+}
+
+/** What one `assumeRole` got: the credentials, and with which external ID. */
+export interface AssumedCredentials {
+  readonly credentials: AwsCredentialIdentity;
+  readonly externalIdUsed: ExternalIdUsed;
 }
 
 // ---------------------------------------------------------------------------
@@ -133,10 +144,10 @@ export function sendAs(client: LambdaClient, credentials: AwsCredentialIdentity,
 // ---------------------------------------------------------------------------
 
 export class ScopedSession {
-  /** The held credentials; undefined before the first AssumeRole. */
-  private credentials: AwsCredentialIdentity | undefined;
+  /** The held credentials (and the ID that got them); undefined before the first AssumeRole. */
+  private held: AssumedCredentials | undefined;
   /** The AssumeRole in progress, shared by every concurrent caller (single flight). */
-  private pending: Promise<AwsCredentialIdentity> | undefined;
+  private pending: Promise<AssumedCredentials> | undefined;
   /** AssumeRole calls this session made (each refresh is one). */
   assumeRoleCalls = 0;
   /** `assumeRoleCalls` when the session of that moment was refused by Lambda while fresh. */
@@ -151,18 +162,18 @@ export class ScopedSession {
   async resolveCredentials(): Promise<ResolvedCredentials> {
     const started = performance.now();
     let cached = true;
-    let credentials = this.credentials;
-    if (!credentials || this.owner.needsRefresh(credentials) || this.pending) {
+    let held = this.held;
+    if (!held || this.owner.needsRefresh(held.credentials) || this.pending) {
       cached = false;
-      credentials = await this.refresh();
+      held = await this.refresh();
     }
-    if (this.owner.isExpired(credentials)) {
-      credentials = await this.refresh(true);
-      if (this.owner.isExpired(credentials)) {
+    if (this.owner.isExpired(held.credentials)) {
+      held = await this.refresh(true);
+      if (this.owner.isExpired(held.credentials)) {
         throw new InternalError(`STS returned credentials for tenant "${this.tenant.tenantId}" that are already expired: check the Lambda's clock`);
       }
     }
-    return { cached, ms: performance.now() - started, credentials };
+    return { cached, ms: performance.now() - started, credentials: held.credentials, externalIdUsed: held.externalIdUsed };
   }
 
   /** Invoke signed with `credentials` (from `resolveCredentials`), through the region's client. */
@@ -181,13 +192,13 @@ export class ScopedSession {
   }
 
   /** One AssumeRole, joined by every caller until it settles; `force` starts a new one after a pending one. */
-  private refresh(force = false): Promise<AwsCredentialIdentity> {
+  private refresh(force = false): Promise<AssumedCredentials> {
     if (this.pending && !force) return this.pending;
     const attempt = this.owner.assumeRole(this).then(
-      (credentials) => {
+      (assumed) => {
         if (this.pending === attempt) this.pending = undefined;
-        this.credentials = credentials;
-        return credentials;
+        this.held = assumed;
+        return assumed;
       },
       (error: unknown) => {
         if (this.pending === attempt) this.pending = undefined;
@@ -216,6 +227,9 @@ export interface ScopedSessionStats {
   readonly refusalsFromCache: number;
   /** Dry runs refused by the rate limit. */
   readonly dryRunsLimited: number;
+  /** AssumeRoles that succeeded with the tenant's PREVIOUS external ID (a rotation the customer
+   *  has not caught up with yet). */
+  readonly previousExternalIdFallbacks: number;
 }
 /** @deprecated use ScopedSessionStats. */
 export type ScopedClientStats = ScopedSessionStats;
@@ -233,6 +247,7 @@ export class ScopedSessionCache {
   private misses = 0;
   private evictions = 0;
   private assumeRoleCalls = 0;
+  private previousExternalIdFallbacks = 0;
 
   constructor(private readonly options: ScopedSessionOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new InternalError('maxEntries must be a positive integer');
@@ -287,6 +302,7 @@ export class ScopedSessionCache {
       entries: this.sessions.size, maxEntries: this.options.maxEntries, hits: this.hits, misses: this.misses,
       evictions: this.evictions, assumeRoleCalls: this.assumeRoleCalls, cacheCredentials: this.options.cacheCredentials,
       refusalsFromCache: this.refusals.answered, dryRunsLimited: this.dryRuns.limited,
+      previousExternalIdFallbacks: this.previousExternalIdFallbacks,
     };
   }
 
@@ -306,21 +322,72 @@ export class ScopedSessionCache {
   }
 
   /**
-   * One AssumeRole for the session's tenant and function, unless the refusal cache answers for
-   * STS. A dry run always asks STS (verify must see a fixed trust at once; the rate limit bounds
-   * its cost), and its answer updates the refusal cache either way.
+   * The session's credentials from STS: with the tenant's CURRENT external ID, and, only when that
+   * is refused with AccessDenied (by STS, or by the refusal cache remembering STS's AccessDenied)
+   * and the tenant is in a rotation (it has a previous ID), once more with the PREVIOUS ID. The
+   * role, SourceIdentity and session policy are the same in both (assume-role-input.ts).
+   *
+   * What a rotation costs, per sandbox and tenant (refusal TTL R = 30 s, credential lifetime L =
+   * durationSeconds, refreshed 5 min before expiry):
+   *  1. `npm run rotate`; the registry read (its own TTL) brings the new ID. Held credentials go
+   *     on serving until the session key changes: the new ID is in the key, so the next call is a
+   *     miss.
+   *  2. Miss: AssumeRole(current) -> AccessDenied, remembered for R; AssumeRole(previous) -> ok.
+   *     Two STS calls; the call succeeds, answering externalIdUsed 'previous'; metric
+   *     PreviousExternalIdUsed +1. The credentials are held as usual.
+   *  3. Every call until the refresh: served from the held credentials, 0 STS calls.
+   *     Another function of the tenant (its own session) within R: AssumeRole(previous) only,
+   *     the current ID's refusal is answered from memory: 1 STS call, not 2.
+   *  4. Each refresh (every L - 5 min) while the customer has not applied the new kit: R has long
+   *     passed, so the current ID is asked again (refused) and then the previous one: 2 STS calls.
+   *     With the cache off (SIDECAR_CACHE_CREDENTIALS=false) each call is a miss: within R 1 STS
+   *     call (previous), once per R 2: the refused current ID costs at most one AssumeRole per R.
+   *  5. The customer applies the kit (trust accepts both). The held previous-ID credentials go on
+   *     serving until their refresh; that refresh asks the current ID first (unless its refusal
+   *     was remembered less than R ago: then the previous one once more) and gets it. So within
+   *     R + L of the customer's update, calls answer externalIdUsed 'current' and the fallbacks
+   *     stop: `npm run verify` (a dry run: fresh session, always asks STS) shows it at once.
+   *  6. `npm run rotate -- --finish`: the previous ID leaves the key, a new session, current only.
+   * Both IDs refused: AssumeRoleRefused, each refusal remembered under its own ID, so within R the
+   * next call costs no STS call at all. Throttling, 5xx or a timeout on the current ID: no
+   * fallback (they say nothing about the trust); the call fails as before.
+   *
+   * A dry run always asks STS (verify must see a fixed trust at once; the rate limit bounds its
+   * cost), and its answers update the refusal cache either way.
    */
-  async assumeRole(session: ScopedSession): Promise<AwsCredentialIdentity> {
+  async assumeRole(session: ScopedSession): Promise<AssumedCredentials> {
+    const { tenant } = session;
+    try {
+      return { credentials: await this.assumeRoleWith(session, 'current'), externalIdUsed: 'current' };
+    } catch (e) {
+      if (!fallsBackToPreviousId(tenant, 'current', refusalCode(e))) throw e;
+      let credentials: AwsCredentialIdentity;
+      try {
+        credentials = await this.assumeRoleWith(session, 'previous');
+      } catch (again) {
+        if (refusalCode(again) !== 'AccessDenied') throw again;
+        throw new AssumeRoleRefusedError(tenant.tenantId, tenant.roleArn, {
+          cause: again, context: 'refused with both the current and the previous external ID of a rotation in progress',
+        });
+      }
+      this.previousExternalIdFallbacks += 1;
+      this.metrics.count('PreviousExternalIdUsed');
+      return { credentials, externalIdUsed: 'previous' };
+    }
+  }
+
+  /** One AssumeRole with the `which` external ID, unless the refusal cache answers for STS. */
+  private async assumeRoleWith(session: ScopedSession, which: ExternalIdUsed): Promise<AwsCredentialIdentity> {
     const { tenant, functionArn, dryRun } = session;
-    if (!dryRun) this.refusals.throwIfRefused(tenant);
+    if (!dryRun) this.refusals.throwIfRefused(tenant, which);
     // Built (the session policy checked against STS's 2,048-character limit) before any AWS call.
-    const input = scopedAssumeRoleInput(tenant, [functionArn], { purpose: 'connector', durationSeconds: this.options.durationSeconds });
+    const input = scopedAssumeRoleInput(tenant, [functionArn], { purpose: 'connector', durationSeconds: this.options.durationSeconds, externalId: which });
     this.assumeRoleCalls += 1;
     const started = performance.now();
     try {
       const output = await this.stsClient().send(new AssumeRoleCommand(input));
       this.metrics.assumeRole(performance.now() - started);
-      this.refusals.clear(tenant);
+      this.refusals.clear(tenant, which);
       const c = output.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
         throw new InternalError(`STS answered AssumeRole for tenant "${tenant.tenantId}" without complete credentials`);
@@ -331,7 +398,7 @@ export class ScopedSessionCache {
       if (e instanceof InternalError) throw e;
       this.metrics.assumeRole(performance.now() - started);
       // Only STS's AccessDenied is remembered: throttling and 5xx say nothing about the tenant.
-      if (awsErrorCode(e) === 'AccessDenied') this.refusals.remember(tenant);
+      if (awsErrorCode(e) === 'AccessDenied') this.refusals.remember(tenant, which);
       throw e;
     }
   }
@@ -362,7 +429,13 @@ export type ScopedClientCache = ScopedSessionCache;
 /** @deprecated use ScopedSession. */
 export type ScopedClient = ScopedSession;
 
-/** The role and external ID are part of the key, so a changed registry entry never reuses a session. */
+/** The role and both external IDs are part of the key, so a changed registry entry (a rotation
+ *  started or finished) never reuses a session: its credentials came from one of the IDs in it. */
 function sessionKey(tenant: TenantRegistryEntry, functionArn: string): string {
-  return `${tenant.tenantId}\n${functionArn}\n${tenant.roleArn}\n${tenant.externalId}`;
+  return `${tenant.tenantId}\n${functionArn}\n${tenant.roleArn}\n${tenant.externalId}\n${tenant.previousExternalId ?? ''}`;
+}
+
+/** STS's code for a refusal, a remembered refusal counting as the AccessDenied it remembers. */
+function refusalCode(error: unknown): string | undefined {
+  return error instanceof AssumeRoleRefusedError ? 'AccessDenied' : awsErrorCode(error);
 }

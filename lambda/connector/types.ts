@@ -2,6 +2,7 @@
 // The connector's types: what it is built with, the target a request resolves to, and its answer.
 // ---------------------------------------------------------------------------
 import type { TenantRegistryEntry } from '../../rules/tenant-registry';
+import type { ExternalIdUsed } from '../shared/assume-role-input';
 import type { FailureResponse } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { ConnectorMetrics } from '../shared/metrics';
@@ -36,6 +37,9 @@ export interface ConnectorTimings {
   readonly credentialsCached: boolean;
   /** true when AWS refused the held session and the call assumed the role again and retried once. */
   readonly sessionRefreshed: boolean;
+  /** Which of the tenant's external IDs got the credentials ('previous': a rotation the customer's
+   *  trust has not caught up with; it is in the request's log line). Never the ID itself. */
+  readonly externalIdUsed: ExternalIdUsed;
 }
 
 export interface ConnectorSuccess {

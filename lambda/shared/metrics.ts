@@ -4,7 +4,10 @@
 //
 // Namespace SidecarConnector (POWERTOOLS_METRICS_NAMESPACE overrides it). Metrics:
 //   AssumeRoleCalls (Count), AssumeRoleLatency (Milliseconds), CacheHit / CacheMiss (Count),
-//   InvokeLatency (Milliseconds), Refusals (Count, by ErrorCode).
+//   InvokeLatency (Milliseconds), Refusals (Count, by ErrorCode), PreviousExternalIdUsed (Count:
+//   an AssumeRole that succeeded only with the tenant's previous external ID, i.e. a rotation the
+//   customer's trust has not caught up with; by tenant in Logs Insights via the metadata; when it
+//   stays at 0 for a tenant, `npm run rotate -- --tenant <id> --finish` is safe).
 //
 // Dimensions, chosen by cardinality: each distinct combination of dimension values is a metric
 // of its own, billed monthly. `service` (one value) on all of them; `ErrorCode` (the ~17 typed
@@ -17,7 +20,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export const METRICS_NAMESPACE = 'SidecarConnector';
 
-export type CountMetric = 'CacheHit' | 'CacheMiss';
+export type CountMetric = 'CacheHit' | 'CacheMiss' | 'PreviousExternalIdUsed';
 
 /** What the connector records; `publish` writes one request's worth. */
 export interface ConnectorMetrics {

@@ -91,8 +91,8 @@ export class RegistryReader implements TenantSource, VendCallerSource {
     if (item === undefined) throw new UnknownTenantError(tenantId);
     const record = this.parse(() => parseTenantItem(item, `${this.options.tableName}/${tenantPk(tenantId)}`));
     if (record.status === 'offboarded') throw new UnknownTenantError(tenantId, 'offboarded');
-    // Only the current external ID goes on: `previousExternalId` is for the customer's trust
-    // during a rotation, never for what the connector or vend send.
+    // During a rotation the previous ID goes on too: the connector and vend send the current one
+    // first and the previous one only after STS refused the current one (assume-role-input.ts).
     return tenantEntryOf(record);
   }
 

@@ -6,11 +6,15 @@
 // Bound to its callers: the caller proves who it is (caller.ts) and the registry's vend-caller
 // item lists the tenants it may ask for; both are checked before the tenant is even looked up,
 // so an unknown caller learns nothing about which tenants exist.
+// During a rotation, the connector's fallback (lambda/shared/assume-role-input.ts): the current
+// external ID first, the previous one once only after STS refused the current one with
+// AccessDenied. No refusal cache here (vend caches nothing): a refused current ID costs one more
+// AssumeRole per vend until the customer applies the new kit.
 // ---------------------------------------------------------------------------
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { parseFunctionArn } from '../../rules/naming';
-import { scopedAssumeRoleInput } from '../shared/assume-role-input';
-import { stsFailure } from '../shared/aws-errors';
+import { fallsBackToPreviousId, scopedAssumeRoleInput, type ExternalIdUsed } from '../shared/assume-role-input';
+import { awsErrorCode, stsFailure } from '../shared/aws-errors';
 import { throwIfSpent, withinBudget } from '../shared/budget';
 import { CallerNotAllowedError, InternalError, TimedOutError, ValidationError, type FailureResponse } from '../shared/errors';
 import { createRequestHandler, type SidecarHandler } from '../shared/handler';
@@ -49,6 +53,8 @@ export interface VendSuccess {
   /** Who asked (the verified principal ARN), for the caller's own records. */
   readonly caller: string;
   readonly credentials: VendedCredentials;
+  /** Which of the tenant's external IDs got them ('previous': the rotation fallback); never the ID. */
+  readonly externalIdUsed: ExternalIdUsed;
 }
 
 export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortSignal, seen: { caller?: string } = {}): Promise<VendSuccess> {
@@ -66,14 +72,24 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
   if (regions.length !== 1 || regions[0] === undefined) {
     throw new ValidationError('functions', `the functions are in several regions (${regions.join(', ')}): vend one region at a time`);
   }
-  const input = scopedAssumeRoleInput(tenant, functionArns, { purpose: 'vend', durationSeconds: request.durationSeconds ?? deps.defaultDurationSeconds });
+  const durationSeconds = request.durationSeconds ?? deps.defaultDurationSeconds;
+  const inputWith = (externalId: ExternalIdUsed) => scopedAssumeRoleInput(tenant, functionArns, { purpose: 'vend', durationSeconds, externalId });
+  const input = inputWith('current');
   throwIfSpent(signal, () => new TimedOutError(`The vend Lambda's time budget was spent before calling STS for tenant "${tenant.tenantId}": raise its timeout`));
 
+  const assume = (attempt: typeof input) => withinBudget(deps.sts.send(new AssumeRoleCommand(attempt), { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
   let response;
+  let externalIdUsed: ExternalIdUsed = 'current';
   try {
-    response = await withinBudget(deps.sts.send(new AssumeRoleCommand(input), { abortSignal: signal }), signal, () => new TimedOutError(`AssumeRole for tenant "${tenant.tenantId}" did not finish within the vend Lambda's time budget`));
+    response = await assume(input);
   } catch (e) {
-    throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+    if (!fallsBackToPreviousId(tenant, 'current', awsErrorCode(e))) throw stsFailure(e, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+    try {
+      response = await assume(inputWith('previous'));
+      externalIdUsed = 'previous';
+    } catch (again) {
+      throw stsFailure(again, { tenant: tenant.tenantId, roleArn: tenant.roleArn });
+    }
   }
 
   const c = response.Credentials;
@@ -87,6 +103,7 @@ export async function vend(request: VendRequest, deps: VendDeps, signal?: AbortS
     region: regions[0],
     caller,
     credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration.toISOString() },
+    externalIdUsed,
   };
 }
 
@@ -103,7 +120,7 @@ export function createVendHandler(deps: VendDeps): SidecarHandler<VendSuccess> {
       // Never the credentials (nor the proof, which carries a signature): only who got what, and until when.
       target: (result) => ({ caller: result.caller, functionArns: result.functionArns }),
       failedTarget: (seen) => ({ caller: seen.caller }),
-      detail: (result, totalMs) => ({ expiresAt: result.credentials.expiration, totalMs }),
+      detail: (result, totalMs) => ({ expiresAt: result.credentials.expiration, externalIdUsed: result.externalIdUsed, totalMs }),
     },
   });
 }

@@ -224,7 +224,7 @@ describe('the bound', () => {
     await call({ tenant: 'acme' });
     await call({ tenant: 'globex' });
 
-    expect(clients.stats()).toEqual({ entries: 2, maxEntries: 100, hits: 1, misses: 2, evictions: 0, assumeRoleCalls: 2, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0 });
+    expect(clients.stats()).toEqual({ entries: 2, maxEntries: 100, hits: 1, misses: 2, evictions: 0, assumeRoleCalls: 2, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0, previousExternalIdFallbacks: 0 });
   });
 
   test('a bound below one is refused', () => {

@@ -215,7 +215,7 @@ describe('the answer', () => {
     const result = await handler({ tenant: 'acme' }, lambdaContext());
 
     if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
-    expect(result.timings).toEqual({ totalMs: expect.any(Number), assumeRoleMs: expect.any(Number), invokeMs: expect.any(Number), credentialsCached: false, sessionRefreshed: false });
+    expect(result.timings).toEqual({ totalMs: expect.any(Number), assumeRoleMs: expect.any(Number), invokeMs: expect.any(Number), credentialsCached: false, sessionRefreshed: false, externalIdUsed: 'current' });
     expect(result.timings.totalMs).toBeGreaterThanOrEqual(result.timings.assumeRoleMs + result.timings.invokeMs);
   });
 

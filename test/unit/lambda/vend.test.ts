@@ -40,6 +40,7 @@ describe('vending', () => {
       region: REGION,
       caller: PLATFORM_ROLE,
       credentials: { accessKeyId: expect.stringMatching(/^ASIA/), secretAccessKey: expect.any(String), sessionToken: expect.any(String), expiration: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+      externalIdUsed: 'current',
     });
   });
 
@@ -176,5 +177,46 @@ describe('STS answers', () => {
     const result = await vendHandler()({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext());
 
     expect(result).toMatchObject({ ok: false, error: { code: 'Internal', message: expect.stringContaining('without complete credentials') } });
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('a rotation in progress: the same fallback as the connector', () => {
+  const PREVIOUS_ID = 'sc-test-acme-previous-77';
+  function rotating(): InMemoryRegistry {
+    const base = buildTenantRegistry({ rolePrefix: PREFIX, tenants: [{ id: 'acme', roleArn: ROLE_A, externalId: EXTERNAL_ID_ACME, functions: [ECHO_A] }] });
+    return new InMemoryRegistry({ ...base, tenants: { acme: { ...base.tenants.acme, previousExternalId: PREVIOUS_ID } } }, TEST_VEND_CALLERS);
+  }
+  const sent = () => sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId);
+
+  test('the current ID works: only it is sent', async () => {
+    sts.on(AssumeRoleCommand).resolves(assumeRoleOutput());
+
+    const result = await vendHandler({ registry: rotating() })({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext());
+
+    expect(result).toMatchObject({ ok: true, externalIdUsed: 'current' });
+    expect(sent()).toEqual([EXTERNAL_ID_ACME]);
+  });
+
+  test('AccessDenied on the current ID: the previous one once, same role and SourceIdentity; the answer says which, never the ID', async () => {
+    sts.on(AssumeRoleCommand).rejectsOnce(stsError('AccessDenied')).resolves(assumeRoleOutput());
+
+    const result = await vendHandler({ registry: rotating() })({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext());
+
+    expect(result).toMatchObject({ ok: true, externalIdUsed: 'previous' });
+    expect(sent()).toEqual([EXTERNAL_ID_ACME, PREVIOUS_ID]);
+    for (const call of sts.commandCalls(AssumeRoleCommand)) expect(call.args[0].input).toMatchObject({ RoleArn: ROLE_A, SourceIdentity: 'acme' });
+    expect(JSON.stringify(result)).not.toContain(PREVIOUS_ID);
+  });
+
+  test('both refused: AssumeRoleRefused; Throttling on the current ID does not fall back', async () => {
+    sts.on(AssumeRoleCommand).rejects(stsError('AccessDenied'));
+    expect(await vendHandler({ registry: rotating() })({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext())).toMatchObject({ ok: false, error: { code: 'AssumeRoleRefused' } });
+    expect(sent()).toEqual([EXTERNAL_ID_ACME, PREVIOUS_ID]);
+
+    sts.reset();
+    sts.on(AssumeRoleCommand).rejects(stsError('Throttling', 400));
+    expect(await vendHandler({ registry: rotating() })({ tenant: 'acme', functions: [ECHO_A] }, lambdaContext())).toMatchObject({ ok: false, error: { code: 'Throttled' } });
+    expect(sent()).toEqual([EXTERNAL_ID_ACME]);
   });
 });
