@@ -24,7 +24,7 @@ import type { Detail, Diagnosis, Verdict } from './verdicts';
 export type { VerifyOptions } from './endpoint';
 
 /** What the connector answered to `{ tenant, function, dryRun: true }`. */
-export type ConnectorAnswer = { ok: true; functionArn: string } | { ok: false; error: { code: string; message: string; retryAfterSeconds?: number } };
+export type ConnectorAnswer = { ok: true; functionArn: string; timings?: { externalIdUsed?: 'current' | 'previous' } } | { ok: false; error: { code: string; message: string; retryAfterSeconds?: number } };
 
 /** What the customer's role looks like, when this operator may read the customer's account. */
 export type RoleInspection =
@@ -68,10 +68,17 @@ export function decide(facts: TenantFacts, answers: readonly FunctionAnswer[], r
   const failed = perFunction.find((f) => f.verdict !== 'ok');
   if (!failed) {
     const names = facts.functionArns.join(', ');
+    // During a rotation the connector falls back to the previous external ID when the customer's
+    // trust does not accept the new one yet: working, but not finished.
+    const onPrevious = answers.some(({ answer }) => answer.ok && answer.timings?.externalIdUsed === 'previous');
     return {
       ...base, verdict: 'ok', details,
-      summary: `All good: the connector assumed ${facts.roleArn} with the tenant's external ID and "${facts.tenantId}" as SourceIdentity, and may invoke ${names} (DryRun: no function ran).`,
-      fix: 'Nothing to change.',
+      summary: onPrevious
+        ? `Working, on the PREVIOUS external ID: the connector assumed ${facts.roleArn} with "${facts.tenantId}" as SourceIdentity only after the current ID was refused, so the customer's role does not accept the new ID yet; it may invoke ${names} (DryRun: no function ran).`
+        : `All good: the connector assumed ${facts.roleArn} with the tenant's current external ID and "${facts.tenantId}" as SourceIdentity, and may invoke ${names} (DryRun: no function ran).`,
+      fix: onPrevious
+        ? `Customer: apply the new kit from the rotation (it accepts both IDs). Vendor: do not run \`npm run rotate -- --tenant ${facts.tenantId} --finish\` until verify says the current ID is in use.`
+        : 'Nothing to change.',
     };
   }
   return { ...base, verdict: failed.verdict, summary: failed.summary, fix: failed.fix, details };

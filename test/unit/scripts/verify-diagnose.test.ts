@@ -25,7 +25,7 @@ const facts = factsFor({ id: 'acme', externalId: 'sc-right-id' });
 const mallory = factsFor({ id: 'mallory', externalId: 'sc-mallory-id' });
 
 const refused: ConnectorAnswer = { ok: false, error: { code: 'AssumeRoleRefused', message: 'STS refused' } };
-const each = (f: TenantFacts, answer: ConnectorAnswer): FunctionAnswer[] => f.functionArns.map((functionArn) => ({ functionArn, answer: answer.ok ? { ok: true, functionArn } : answer }));
+const each = (f: TenantFacts, answer: ConnectorAnswer): FunctionAnswer[] => f.functionArns.map((functionArn) => ({ functionArn, answer: answer.ok ? { ...answer, functionArn } : answer }));
 const withTrust = (trustPolicy: unknown): RoleInspection => ({ readable: true, exists: true, trustPolicy });
 /** The trust the customer stack deploys, with edits. */
 const projectTrust = (edit: { externalIds?: string[]; tenantIds?: string[]; roles?: string[] } = {}) => crossAccountTrustPolicy({
@@ -37,6 +37,20 @@ describe('decide: a tenant', () => {
     const d = decide(facts, each(facts, { ok: true, functionArn: ECHO }), { readable: false });
     expect(d).toMatchObject({ subject: 'acme', kind: 'tenant', verdict: 'ok' });
     expect(d.summary).toContain('"acme" as SourceIdentity');
+  });
+
+  test('during a rotation, working on the previous external ID is ok but says so, and says not to --finish yet', () => {
+    const d = decide(facts, each(facts, { ok: true, functionArn: ECHO, timings: { externalIdUsed: 'previous' } }), { readable: false });
+    expect(d.verdict).toBe('ok');
+    expect(d.summary).toMatch(/on the PREVIOUS external ID/);
+    expect(d.fix).toMatch(/apply the new kit/);
+    expect(d.fix).toMatch(/do not run `npm run rotate -- --tenant acme --finish`/);
+  });
+
+  test('on the current external ID (the nearest neighbour): nothing to change', () => {
+    const d = decide(facts, each(facts, { ok: true, functionArn: ECHO, timings: { externalIdUsed: 'current' } }), { readable: false });
+    expect(d).toMatchObject({ verdict: 'ok', fix: 'Nothing to change.' });
+    expect(d.summary).toMatch(/current external ID/);
   });
 
   test('every function is checked: the second one failing fails the tenant, and both are listed', () => {
