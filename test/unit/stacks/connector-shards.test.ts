@@ -63,9 +63,9 @@ describe('connector shards: count 3 with a reservation', () => {
 
   test('outputs keep connector_function_name/_arn (shard 0) and list every shard', () => {
     const shard0 = resourceWhere(json, 'aws_lambda_function', 'function_name', names[0]).id;
-    expect(json.output.connector_function_name).toEqual({ value: ref('aws_lambda_function', shard0, 'function_name') });
-    expect(json.output.connector_function_arn).toEqual({ value: ref('aws_lambda_function', shard0, 'arn') });
-    const listed = json.output.connector_shard_function_names.value as string[];
+    expect(json.output?.connector_function_name).toEqual({ value: ref('aws_lambda_function', shard0, 'function_name') });
+    expect(json.output?.connector_function_arn).toEqual({ value: ref('aws_lambda_function', shard0, 'arn') });
+    const listed = json.output?.connector_shard_function_names.value as string[];
     expect(listed).toHaveLength(3);
     names.forEach((name, i) => expect(listed[i]).toBe(ref('aws_lambda_function', resourceWhere(json, 'aws_lambda_function', 'function_name', name).id, 'function_name')));
   });
