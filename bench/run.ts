@@ -3,7 +3,7 @@
 // five parts in order (plus the cache bound), print a table per part and a summary, and write
 // bench/results.json. Progress goes to stderr, tables to stdout. `--help` lists the options:
 //   --quick          a smoke run: fewer calls, smaller scales (figures are still measured)
-//   --parts=1,2,...  run only some parts (1 warm, 2 sts, 3 cold, 4 infra, 5 throughput, 6 cache, 7 fleet)
+//   --parts=1,2,...  run only some parts (1 warm, 2 sts, 3 cold, 4 infra, 5 throughput, 6 cache, 7 fleet, 8 shards)
 //   --out=FILE       where to write the JSON (default bench/results.json)
 // ---------------------------------------------------------------------------
 import { resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { describeFailure, type PartFailure } from './part-failure';
 import { machineInfo, Results, summaryTable } from './report';
 import { runRegistryLookups } from './registry-lookup';
 import { runStsCalls, PART as STS_PART } from './sts-calls';
+import { runShards, PART as SHARDS_PART } from './shards';
 import { runThroughput, PART as THROUGHPUT_PART } from './throughput';
 import { runWarmPath, PART as WARM_PART } from './warm-path';
 import { createBenchWorld, type BenchWorld } from './world';
@@ -31,11 +32,13 @@ export const REQUIRED_FIGURES = [
   // ... the run-time registry, and the fleet model.
   'registry_lookup_p50_ms_cached', 'registry_lookup_p50_ms_miss',
   'fleet_assume_role_per_s_10000_tenants_per_sandbox_cache', 'fleet_assume_role_per_s_10000_tenants_sharded', 'fleet_model_validation_ratio',
+  // Connector shards: a noisy tenant exhausts only its own shard.
+  'slow_tenant_other_shard_p50_ratio', 'slow_tenant_same_shard_p50_ratio',
 ] as const;
 
 interface Args { quick: boolean; parts: Set<number>; out: string }
 
-const PART_NUMBERS = [1, 2, 3, 4, 5, 6, 7];
+const PART_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 export const BENCH_COMMAND = {
   name: 'bench',
@@ -45,7 +48,8 @@ export const BENCH_COMMAND = {
     'Start a local cloud of the bench\'s own, deploy the stacks into it, run the parts in order, print a',
     'table per part and a summary, and write the figures as JSON. Progress goes to stderr, tables to stdout.',
     'Parts: 1 warm path, 2 STS calls, 3 cold start, 4 infrastructure scale, 5 local cloud throughput,',
-    '6 cache bound, 7 fleet model (AssumeRoles per second at 10,000 tenants, validated against the real connector).',
+    '6 cache bound, 7 fleet model (AssumeRoles per second at 10,000 tenants, validated against the real connector),',
+    '8 shards (a noisy tenant against its own shard and the other; redeploys the world with 2 shards, so it runs last).',
   ].join('\n'),
   options: {
     quick: { type: 'boolean', description: 'a smoke run: fewer calls, smaller scales (figures are still measured)' },
@@ -101,19 +105,19 @@ async function main(): Promise<void> {
     progress(`[bench] ${name}: done in ${timings[name].toFixed(0)} s`);
   };
 
-  const needsWorld = [1, 2, 3, 5, 7].some((p) => args.parts.has(p));
+  const needsWorld = [1, 2, 3, 5, 7, 8].some((p) => args.parts.has(p));
   let world: BenchWorld | undefined;
   try {
     if (needsWorld) {
       const t = Date.now();
       world = await createBenchWorld(progress).catch((e: unknown) => {
         failures.push(describeFailure('deploying the bench world', e));
-        progress(`[bench] deploying the bench world FAILED: ${(e as Error).message}; parts 1, 2, 3, 5 and 7 are skipped`);
+        progress(`[bench] deploying the bench world FAILED: ${(e as Error).message}; parts 1, 2, 3, 5, 7 and 8 are skipped`);
         return undefined;
       });
       timings.deploy = (Date.now() - t) / 1000;
     }
-    const worldParts = world ? args.parts : new Set([...args.parts].filter((p) => ![1, 2, 3, 5, 7].includes(p)));
+    const worldParts = world ? args.parts : new Set([...args.parts].filter((p) => ![1, 2, 3, 5, 7, 8].includes(p)));
     if (worldParts.has(1)) await part(1, WARM_PART, async () => {
       await runWarmPath(world!, results, { calls: args.quick ? 100 : 1000, progress });
       await runRegistryLookups(world!, results, WARM_PART, { calls: args.quick ? 100 : 1000, progress });
@@ -122,6 +126,8 @@ async function main(): Promise<void> {
     if (worldParts.has(3)) await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
     if (worldParts.has(5)) await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
     if (worldParts.has(7)) await part(7, FLEET_PART, () => runFleet(world, results, { quick: args.quick, progress }));
+    // Last of the world's parts: it redeploys the connector as shards.
+    if (worldParts.has(8)) await part(8, SHARDS_PART, () => runShards(world!, results, { quick: args.quick, progress }));
   } finally {
     await world?.close();
   }

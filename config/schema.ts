@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { customerProblems } from '../rules/customer';
 import {
-  ACCOUNT_ID_PATTERN, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
+  ACCOUNT_ID_PATTERN, CONNECTOR_SHARD_SUFFIX_MAX_LENGTH, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
   VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
 } from '../rules/naming';
+import { MAX_SHARDS } from '../rules/shards';
 import { DEFAULT_REGISTRY_TABLE_NAME, TABLE_NAME_PATTERN } from '../rules/registry-item';
 import { externalIdSchema as externalId, functionArnListSchema, principalArnSchema, roleArnSchema, rolePrefixSchema, tenantIdSchema } from '../rules/schemas';
 import { customerTenantIds, isPairedWith, tenantOwnership } from '../rules/tenant-ownership';
@@ -27,6 +28,18 @@ export const vendorSchema = z.strictObject({
   onboarding: z.enum(['dynamic', 'configured']).default('configured'),
   connectorFunctionName: functionName.default('sidecar-connector'),
   connectorRoleName: roleNameShape.default('sidecar-connector-exec'),
+  /** The connector as a fleet of `count` functions (shards), each serving the tenants `shardOf`
+   *  assigns it (rules/shards.ts), all with the one connector execution role. With
+   *  `reservedConcurrency`, each shard reserves that many concurrent executions, and a noisy tenant
+   *  can exhaust only its own shard. Default: one shard, the connector as it always was. */
+  connectorShards: z.strictObject({
+    count: z.number({ error: 'shard count must be a number' }).int('shard count must be a whole number')
+      .min(1, 'shard count must be at least 1').max(MAX_SHARDS, `shard count must be at most ${MAX_SHARDS} (more is a fleet of its own: split the vendor account)`).default(1),
+    /** Lambda's reserved concurrency of each shard (at least 1; Lambda keeps 100 of the account's
+     *  concurrency unreserved, so count × reservedConcurrency must leave that much). @default none */
+    reservedConcurrency: z.number({ error: 'reserved concurrency must be a number' }).int('reserved concurrency must be a whole number')
+      .min(1, 'reserved concurrency must be at least 1 (0 would stop the shard)').max(10_000, 'reserved concurrency must be at most 10000').optional(),
+  }).default({ count: 1 }),
   vendFunctionName: functionName.default('sidecar-vend'),
   vendRoleName: roleNameShape.default('sidecar-vend-exec'),
   /** The DynamoDB table of the tenant registry (rules/registry-item.ts), in the vendor account and region. */
@@ -201,6 +214,12 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
       // A tenant not in this file is allowed: it may have been onboarded at run time (npm run onboard).
     });
   });
+
+  // Connector shards: every shard's name must still be a valid function name.
+  const shards = config.vendor.connectorShards;
+  if (shards.count > 1 && config.vendor.connectorFunctionName.length + CONNECTOR_SHARD_SUFFIX_MAX_LENGTH > 64) {
+    issue(['vendor', 'connectorShards', 'count'], `with more than one shard each connector is named ${config.vendor.connectorFunctionName}-shard-<n>, longer than Lambda's 64 characters: shorten vendor.connectorFunctionName to at most ${64 - CONNECTOR_SHARD_SUFFIX_MAX_LENGTH} characters`);
+  }
 
   // Accounts: the vendor and every customer must be reachable, with matching account IDs.
   const expect = [{ stack: VENDOR_STACK_NAME, accountId: config.vendor.accountId, path: ['vendor', 'accountId'] }, ...config.customers.map((c, i) => ({ stack: c.name, accountId: c.accountId, path: ['customers', i, 'accountId'] }))];

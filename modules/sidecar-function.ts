@@ -39,6 +39,13 @@ export interface SidecarFunctionProps {
   readonly memorySize?: number;
   /** Shown in the console. @default none */
   readonly description?: string;
+  /** Lambda's reserved concurrency (reserved_concurrent_executions). @default none: the account's pool */
+  readonly reservedConcurrentExecutions?: number;
+  /** Run as another SidecarFunction's execution role instead of creating one (the connector's
+   *  shards share the connector's role: the customers' trusts name that role). That role's
+   *  policies must already cover this function (its logs included); `roleName` and
+   *  `inlinePolicies` are then ignored. @default a role of its own */
+  readonly sharedRoleOf?: SidecarFunction;
 }
 
 export class SidecarFunction extends Construct {
@@ -51,6 +58,13 @@ export class SidecarFunction extends Construct {
     super(scope, id);
     validate(`SidecarFunction ${this.node.path}`, props);
     const inline = props.inlinePolicies ?? {};
+
+    if (props.sharedRoleOf) {
+      this.role = props.sharedRoleOf.role;
+      this.rolePolicies = [];
+      this.function = this.lambdaFunction(props, props.sharedRoleOf.rolePolicies);
+      return;
+    }
 
     // ---- execution role ----------------------------------------------------
     this.role = new IamRole(this, 'role', {
@@ -69,7 +83,11 @@ export class SidecarFunction extends Construct {
     }));
 
     // ---- function ----------------------------------------------------------
-    this.function = new LambdaFunction(this, 'function', {
+    this.function = this.lambdaFunction(props, this.rolePolicies);
+  }
+
+  private lambdaFunction(props: SidecarFunctionProps, rolePolicies: readonly IamRolePolicy[]): LambdaFunction {
+    return new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: props.description,
       role: this.role.arn,
@@ -80,8 +98,9 @@ export class SidecarFunction extends Construct {
       timeout: props.timeoutSeconds ?? 30,
       memorySize: props.memorySize ?? 256,
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       // The first invocation may write logs: the permissions must exist before the function does.
-      dependsOn: [...this.rolePolicies],
+      dependsOn: [...rolePolicies],
     });
   }
 }
@@ -98,6 +117,8 @@ function validate(where: string, props: SidecarFunctionProps): void {
   }
   const timeout = props.timeoutSeconds ?? 30;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) throw new StackConfigError(where, `timeoutSeconds must be a whole number 1-900 (got ${timeout})`);
+  const reserved = props.reservedConcurrentExecutions;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 0)) throw new StackConfigError(where, `reservedConcurrentExecutions must be a whole number, 0 or more (got ${reserved})`);
   const memory = props.memorySize ?? 256;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10240) throw new StackConfigError(where, `memorySize must be a whole number of MB 128-10240 (got ${memory})`);
   for (const name of Object.keys(props.inlinePolicies ?? {})) {

@@ -12,8 +12,9 @@ import type { Construct } from 'constructs';
 import type { Target } from '../config/load';
 import type { SidecarConfig } from '../config/schema';
 import { LambdaBundle } from './bundle';
+import { connectorShardFunctionNames } from '../rules/connector-routing';
 import { VENDOR_STACK_NAME, functionArn, parseRoleArn } from '../rules/naming';
-import { assumePrefixedRolesPolicy, registryReadPolicy, type AssumePrefixedRolesProps } from '../rules/policies';
+import { assumePrefixedRolesPolicy, functionLogsPolicy, registryReadPolicy, type AssumePrefixedRolesProps, type PolicyDocument } from '../rules/policies';
 import type { NewTenant } from '../rules/registry-item';
 import { tenantOwnership } from '../rules/tenant-ownership';
 import { configureTarget } from './provider';
@@ -27,6 +28,8 @@ export const ASSUME_POLICY_NAME = 'assume-sidecar-connector-roles';
 export const REGISTRY_READ_POLICY_NAME = 'read-tenant-registry';
 /** The signed header's value every vend caller's proof must carry (lambda/shared/caller-proof.ts). */
 export const VEND_AUDIENCE_ENV = 'SIDECAR_VEND_AUDIENCE';
+/** Name of the inline policy that lets the shared connector role write the other shards' logs. */
+export const SHARD_LOGS_POLICY_NAME = 'write-shard-logs';
 
 export interface VendorStackProps {
   /** The validated config (see config/load.ts). */
@@ -40,7 +43,10 @@ export interface VendorStackProps {
 }
 
 export class VendorStack extends TerraformStack {
+  /** The connector; with several shards, shard 0 (the one holding the shared execution role). */
   public readonly connector: SidecarFunction;
+  /** Every connector shard, shard 0 (`connector`) first; just `connector` when unsharded. */
+  public readonly connectorShards: readonly SidecarFunction[];
   public readonly vend: SidecarFunction;
   public readonly registry: TenantRegistryTable;
   /** One per configured vend caller: vend's function policy. */
@@ -68,20 +74,44 @@ export class VendorStack extends TerraformStack {
     });
     const registryEnv = { SIDECAR_REGISTRY_TABLE: vendor.registryTableName, SIDECAR_REGISTRY_REGION: config.region };
 
-    // ---- connector ---------------------------------------------------------
+    // ---- connector (one function, or one per shard sharing the one execution role) ----
+    // The customers' trusts name the connector's execution role, so the shards share it: a shard
+    // adds a function, never a role. Shard 0 holds the role; with several shards the role may also
+    // write the other shards' logs.
+    const shards = vendor.connectorShards;
+    const shardNames = connectorShardFunctionNames(config);
+    const connectorBundle = new LambdaBundle(this, 'connector-bundle', { entry: 'lambda/connector/handler.ts', bundleRoot: props.bundleRoot });
+    const connectorEnv = { ...lambdaEnvironment('sidecar-connector', config.rolePrefix), ...registryEnv };
+    const shardEnv = (index: number): Record<string, string> => (shards.count > 1
+      ? { SIDECAR_SHARD_INDEX: String(index), SIDECAR_SHARD_COUNT: String(shards.count), SIDECAR_SHARD_BASE_NAME: vendor.connectorFunctionName }
+      : {});
+    const description = 'Sidecar connector: assumes a tenant\'s role with its external ID and invokes the tenant\'s function';
     this.connector = new SidecarFunction(this, 'connector', {
-      functionName: vendor.connectorFunctionName,
+      functionName: shardNames[0],
       roleName: vendor.connectorRoleName,
       accountId: vendor.accountId,
       region: config.region,
-      description: 'Sidecar connector: assumes a tenant\'s role with its external ID and invokes the tenant\'s function',
-      bundle: new LambdaBundle(this, 'connector-bundle', { entry: 'lambda/connector/handler.ts', bundleRoot: props.bundleRoot }),
+      description: shards.count > 1 ? `${description} (shard 0 of ${shards.count})` : description,
+      bundle: connectorBundle,
       inlinePolicies: {
         [ASSUME_POLICY_NAME]: assumePolicy,
         [REGISTRY_READ_POLICY_NAME]: registryReadPolicy({ tableArn: this.registry.tableArn, itemKinds: ['tenant'] }),
+        ...(shards.count > 1 ? { [SHARD_LOGS_POLICY_NAME]: shardLogsPolicy(config.region, vendor.accountId, shardNames.slice(1)) } : {}),
       },
-      environment: { ...lambdaEnvironment('sidecar-connector', config.rolePrefix), ...registryEnv },
+      environment: { ...connectorEnv, ...shardEnv(0) },
+      reservedConcurrentExecutions: shards.reservedConcurrency,
     });
+    this.connectorShards = [this.connector, ...shardNames.slice(1).map((name, i) => new SidecarFunction(this, `connector-shard-${i + 1}`, {
+      functionName: name,
+      roleName: vendor.connectorRoleName,
+      accountId: vendor.accountId,
+      region: config.region,
+      description: `${description} (shard ${i + 1} of ${shards.count})`,
+      bundle: connectorBundle,
+      sharedRoleOf: this.connector,
+      environment: { ...connectorEnv, ...shardEnv(i + 1) },
+      reservedConcurrentExecutions: shards.reservedConcurrency,
+    }))];
 
     // ---- vend --------------------------------------------------------------
     this.vend = new SidecarFunction(this, 'vend', {
@@ -120,6 +150,7 @@ export class VendorStack extends TerraformStack {
     new TerraformOutput(this, 'vendor_account_id', { value: vendor.accountId });
     new TerraformOutput(this, 'connector_function_name', { value: this.connector.function.functionName });
     new TerraformOutput(this, 'connector_function_arn', { value: this.connector.function.arn });
+    new TerraformOutput(this, 'connector_shard_function_names', { value: this.connectorShards.map((shard) => shard.function.functionName) });
     new TerraformOutput(this, 'connector_role_arn', { value: this.connector.role.arn });
     new TerraformOutput(this, 'vend_function_name', { value: this.vend.function.functionName });
     new TerraformOutput(this, 'vend_function_arn', { value: this.vend.function.arn });
@@ -127,6 +158,19 @@ export class VendorStack extends TerraformStack {
     new TerraformOutput(this, 'registry_table_name', { value: this.registry.table.name });
     new TerraformOutput(this, 'registry_table_arn', { value: this.registry.table.arn });
   }
+}
+
+/** The other shards' log groups, for the shared connector role (shard 0's own are in its logs policy). */
+function shardLogsPolicy(region: string, accountId: string, functionNames: readonly string[]): PolicyDocument {
+  const statements = functionNames.map((name) => functionLogsPolicy(region, accountId, name).Statement);
+  const resources = (i: number) => statements.map((s) => s[i].Resource as string);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'CreateShardLogGroups', Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: resources(0) },
+      { Sid: 'WriteShardLogStreams', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: resources(1) },
+    ],
+  };
 }
 
 /** The environment both vendor Lambdas read at load time. */

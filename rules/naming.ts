@@ -106,3 +106,15 @@ export function logGroupArns(region: string, accountId: string, functionName: st
 export function dynamodbTableArn(region: string, accountId: string, tableName: string, partition = 'aws'): string {
   return `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`;
 }
+
+/** The suffix a connector shard adds to the connector's name (`-shard-63` at most: 9 characters). */
+export const CONNECTOR_SHARD_SUFFIX_MAX_LENGTH = '-shard-'.length + 2;
+
+/**
+ * The function name of connector shard `index` among `count`: the connector's own name when there
+ * is one shard (today's deployments keep their function), else `${base}-shard-${index}`. The one
+ * rule the vendor stack, the callers and the connector itself (naming the right shard) use.
+ */
+export function connectorShardFunctionName(base: string, index: number, count: number): string {
+  return count === 1 ? base : `${base}-shard-${index}`;
+}

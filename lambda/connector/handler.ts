@@ -29,6 +29,7 @@ export const handler = createConnectorHandler({
   logger: createLogger('sidecar-connector'),
   metrics,
   tenantTimeBudgetMs: env.tenantTimeBudgetMs,
+  shard: env.shard,
 });
 
 /** The warm sandbox's cache numbers (entries, hits, AssumeRole calls), for the benchmark. */

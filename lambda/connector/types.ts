@@ -4,6 +4,7 @@
 import type { TenantRegistryEntry } from '../../rules/tenant-registry';
 import type { ExternalIdUsed } from '../shared/assume-role-input';
 import type { FailureResponse } from '../shared/errors';
+import type { ShardEnv } from '../shared/env';
 import type { Logger } from '../shared/logger';
 import type { ConnectorMetrics } from '../shared/metrics';
 import type { TenantSource } from '../shared/registry-reader';
@@ -21,6 +22,9 @@ export interface ConnectorDeps {
   /** The most one tenant's call may take (SIDECAR_TENANT_TIME_BUDGET_MS), below the Lambda's own
    *  time budget; past it the call ends with TimedOut naming the tenant. @default no limit of its own */
   readonly tenantTimeBudgetMs?: number;
+  /** Which connector shard this is (SIDECAR_SHARD_*): a tenant of another shard is refused with
+   *  WrongShard before any registry or AWS call. @default unsharded: every tenant */
+  readonly shard?: ShardEnv;
 }
 
 /** The tenant and the one function a request may reach, checked against the registry. */

@@ -2,7 +2,8 @@
 // The Lambdas' environment, read once at load. A missing or malformed variable fails the
 // sandbox's init with a message naming the variable, rather than failing every request later.
 // ---------------------------------------------------------------------------
-import { DEFAULT_ROLE_PREFIX } from '../../rules/naming';
+import { DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN } from '../../rules/naming';
+import { MAX_SHARDS } from '../../rules/shards';
 import { TABLE_NAME_PATTERN } from '../../rules/registry-item';
 import { ROLE_PREFIX_RULE, rolePrefixSchema } from '../../rules/schemas';
 
@@ -42,6 +43,16 @@ export interface LambdaEnv {
   /** SIDECAR_TENANT_TIME_BUDGET_MS: the most one tenant's call may take, below the Lambda's own
    *  timeout (whichever runs out first ends the call with TimedOut). */
   readonly tenantTimeBudgetMs: number;
+  /** SIDECAR_SHARD_INDEX / SIDECAR_SHARD_COUNT / SIDECAR_SHARD_BASE_NAME: which connector shard this
+   *  is (the vendor stack sets them when vendor.connectorShards.count > 1). Absent: unsharded. */
+  readonly shard?: ShardEnv;
+}
+
+export interface ShardEnv {
+  readonly index: number;
+  readonly count: number;
+  /** The connector's configured name, from which each shard's name is made (rules/naming.ts). */
+  readonly baseName: string;
 }
 
 /** 10 s: a tenant's AssumeRole + Invoke, retries included, well under the connector's 30 s timeout. */
@@ -75,6 +86,19 @@ function booleanEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bo
   throw new EnvironmentError(name, `Environment variable ${name} must be "true" or "false" (got "${raw}")`);
 }
 
+/** The shard variables: none, or all three, consistent (index below count). */
+export function readShardEnv(env: NodeJS.ProcessEnv): ShardEnv | undefined {
+  const countRaw = env.SIDECAR_SHARD_COUNT;
+  if (countRaw === undefined || countRaw.trim() === '') return undefined;
+  const count = integerEnv(env, 'SIDECAR_SHARD_COUNT', 1, 1, MAX_SHARDS);
+  if (count === 1) return undefined;
+  const index = integerEnv(env, 'SIDECAR_SHARD_INDEX', -1, 0, count - 1);
+  if (index < 0) throw new EnvironmentError('SIDECAR_SHARD_INDEX', 'Environment variable SIDECAR_SHARD_INDEX is required when SIDECAR_SHARD_COUNT is above 1');
+  const baseName = requireEnv(env, 'SIDECAR_SHARD_BASE_NAME');
+  if (!FUNCTION_NAME_PATTERN.test(baseName)) throw new EnvironmentError('SIDECAR_SHARD_BASE_NAME', `Environment variable SIDECAR_SHARD_BASE_NAME must be a function name (got "${baseName.slice(0, 80)}")`);
+  return { index, count, baseName };
+}
+
 /** Read and check the environment. */
 export function readLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
   const prefix = env.SIDECAR_ROLE_PREFIX;
@@ -101,5 +125,6 @@ export function readLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
     assumeRoleDurationSeconds: integerEnv(env, 'ASSUME_ROLE_DURATION_SECONDS', MIN_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS, MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS),
     cacheCredentials: booleanEnv(env, 'SIDECAR_CACHE_CREDENTIALS', true),
     tenantTimeBudgetMs: integerEnv(env, 'SIDECAR_TENANT_TIME_BUDGET_MS', DEFAULT_TENANT_TIME_BUDGET_MS, 100, 900_000),
+    shard: readShardEnv(env),
   };
 }

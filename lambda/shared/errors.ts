@@ -9,6 +9,7 @@ import { SESSION_POLICY_MAX_CHARS } from '../../rules/policies';
 export type ErrorCode =
   | 'InvalidRequest'
   | 'UnknownTenant'
+  | 'WrongShard'
   | 'FunctionNotAllowed'
   | 'RoleNotAllowed'
   | 'AssumeRoleRefused'
@@ -45,6 +46,16 @@ export class ValidationError extends SidecarError {
   constructor(readonly field: string, rule: string, options?: { cause?: unknown }) {
     super(`Invalid request: ${field}: ${rule}`, options);
     this.name = 'ValidationError';
+  }
+}
+
+/** Thrown by a connector shard for a tenant that another shard serves (rules/shards.ts), before
+ *  any registry or AWS call: the caller routed it wrongly, so the message names the right function. */
+export class WrongShardError extends SidecarError {
+  readonly code = 'WrongShard';
+  constructor(readonly tenant: string, readonly shardIndex: number, readonly tenantShard: number, readonly functionName: string) {
+    super(`Tenant "${tenant.slice(0, 64)}" is served by connector shard ${tenantShard}, not shard ${shardIndex}: invoke ${functionName} (route with connectorFunctionFor, rules/connector-routing.ts)`);
+    this.name = 'WrongShardError';
   }
 }
 

@@ -4,6 +4,7 @@
 // ---------------------------------------------------------------------------
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
+import { connectorFunctionFor } from '../../rules/connector-routing';
 import { functionArn as buildFunctionArn, parseFunctionArn, roleArn as buildRoleArn } from '../../rules/naming';
 import { accountCredentials, clientConfig } from '../lib/accounts';
 import { vendCallerProof } from '../lib/vend-proof';
@@ -51,7 +52,8 @@ export function buildScenarios(config: LoadedConfig): Scenario[] {
     return JSON.parse(text) as Answer;
   };
   const viaConnector = (event: { tenant: string; function?: string }) => async () => {
-    const answer = await call(config.vendor.connectorFunctionName, event);
+    // The shard that serves the tenant (the one connector when unsharded).
+    const answer = await call(connectorFunctionFor(event.tenant, config), event);
     return answer.ok ? { outcome: 'allowed' as const, code: 'ok' } : { outcome: 'refused' as const, code: answer.error.code };
   };
 

@@ -12,6 +12,8 @@ export const vendorOutputsSchema = z.object({
   connector_function_name: z.string(),
   connector_function_arn: arn,
   connector_role_arn: arn,
+  /** Every connector shard's function, shard 0 first (older deployments lack it: one connector). */
+  connector_shard_function_names: z.array(z.string()).optional(),
   vend_function_name: z.string(),
   vend_function_arn: arn,
   vend_role_arn: arn,

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedConfig } from '../../config/load';
+import { connectorFunctionFor } from '../../rules/connector-routing';
 import { parseRoleArn, roleArn as buildRoleArn } from '../../rules/naming';
 import { tenantOwnership, type TenantOwnership } from '../../rules/tenant-ownership';
 import { accountCredentials, clientConfig, stackOfAccount } from '../lib/accounts';
@@ -248,7 +249,7 @@ async function askConnectorOnce(config: LoadedConfig, tenantId: string, function
   if (!vendor) return { ok: false, error: { code: 'NoVendorCredentials', message: 'config has no account entry for the vendor stack' } };
   const lambda = new LambdaClient(clientConfig(config, vendor, config.region, endpoint));
   try {
-    const res = await lambda.send(new InvokeCommand({ FunctionName: config.vendor.connectorFunctionName, Payload: Buffer.from(JSON.stringify({ tenant: tenantId, function: functionArn, dryRun: true })) }));
+    const res = await lambda.send(new InvokeCommand({ FunctionName: connectorFunctionFor(tenantId, config), Payload: Buffer.from(JSON.stringify({ tenant: tenantId, function: functionArn, dryRun: true })) }));
     const text = Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8');
     if (res.FunctionError) return { ok: false, error: { code: 'ConnectorFailed', message: text } };
     return JSON.parse(text) as ConnectorAnswer;

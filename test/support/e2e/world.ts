@@ -10,6 +10,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { loadConfig, type LoadedConfig } from '../../../config/load';
 import { accountCredentials, type Credentials } from '../../../scripts/lib/accounts';
 import { readDeployOutputs, type DeployOutputs } from '../../../scripts/lib/outputs';
+import { connectorFunctionFor, connectorShardCount } from '../../../rules/connector-routing';
 import { customerTenantIds } from '../../../rules/tenant-ownership';
 import { vendCallerProof } from '../../../scripts/lib/vend-proof';
 
@@ -140,7 +141,9 @@ export async function invokeJson<T>(world: World, functionName: string, event: u
 }
 
 export function callConnector(world: World, event: { tenant: string; function?: string; payload?: unknown; dryRun?: boolean }): Promise<ConnectorSuccess | LambdaFailure> {
-  return invokeJson(world, world.outputs.vendor.connector_function_name, event);
+  // Unsharded: the deployed connector's name, from the outputs; sharded: the tenant's shard.
+  const functionName = connectorShardCount(world.config) > 1 ? connectorFunctionFor(event.tenant, world.config) : world.outputs.vendor.connector_function_name;
+  return invokeJson(world, functionName, event);
 }
 
 /**

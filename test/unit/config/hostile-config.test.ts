@@ -91,6 +91,13 @@ const CASES: MalformedCase[] = [
   { what: 'a role name with a path', edit: (r) => { r.customers[1].roleName = 'tibco_sidecar_connector/orders'; }, entry: 'customers[1] (customer-b).roleName', rule: /role name may contain only/ },
   { what: 'the connector\'s role name with a space', edit: (r) => { r.vendor.connectorRoleName = 'sidecar connector'; }, entry: 'vendor.connectorRoleName', rule: /role name may contain only/ },
   { what: 'the connector\'s function name with a dot', edit: (r) => { r.vendor.connectorFunctionName = 'sidecar.connector'; }, entry: 'vendor.connectorFunctionName', rule: /function name must be 1-64 characters of letters, digits, - and _/ },
+  // ---- connector shards -------------------------------------------------------
+  { what: 'zero connector shards', edit: (r) => { r.vendor.connectorShards = { count: 0 }; }, entry: 'vendor.connectorShards.count', rule: /shard count must be at least 1/ },
+  { what: '65 connector shards', edit: (r) => { r.vendor.connectorShards = { count: 65 }; }, entry: 'vendor.connectorShards.count', rule: /shard count must be at most 64/ },
+  { what: 'a fractional shard count', edit: (r) => { r.vendor.connectorShards = { count: 2.5 }; }, entry: 'vendor.connectorShards.count', rule: /shard count must be a whole number/ },
+  { what: 'a zero reserved concurrency', edit: (r) => { r.vendor.connectorShards = { count: 2, reservedConcurrency: 0 }; }, entry: 'vendor.connectorShards.reservedConcurrency', rule: /reserved concurrency must be at least 1/ },
+  { what: 'an unknown key in connectorShards', edit: (r) => { r.vendor.connectorShards = { count: 2, reserved: 2 }; }, entry: 'vendor.connectorShards.reserved', rule: /unknown field/ },
+  { what: 'shards of a connector name too long for the shard suffix', edit: (r) => { r.vendor.connectorFunctionName = 'c'.repeat(60); r.vendor.connectorShards = { count: 2 }; }, entry: 'vendor.connectorShards.count', rule: /shorten vendor.connectorFunctionName to at most 55 characters/ },
   { what: 'a tenant role ARN that is a user ARN', edit: (r) => { r.tenants[0].roleArn = 'arn:aws:iam::444455556666:user/tibco_sidecar_connector'; }, entry: 'tenants[0] (acme).roleArn', rule: /role ARN must look like arn:aws:iam::123456789012:role\/name/ },
   { what: 'a tenant role ARN with a wildcard account', edit: (r) => { r.tenants[0].roleArn = 'arn:aws:iam::*:role/tibco_sidecar_connector'; }, entry: 'tenants[0] (acme).roleArn', rule: /role ARN must look like/ },
   { what: 'a tenant function ARN with an alias qualifier', edit: (r) => { r.tenants[0].functions = ['arn:aws:lambda:us-east-1:444455556666:function:sidecar-echo:prod']; }, entry: 'tenants[0] (acme).functions[0]', rule: /function ARN must look like arn:aws:lambda:us-east-1:123456789012:function:name/ },

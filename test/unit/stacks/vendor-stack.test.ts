@@ -110,6 +110,7 @@ describe('vendor stack', () => {
       connector_function_name: { value: ref('aws_lambda_function', connector, 'function_name') },
       connector_function_arn: { value: ref('aws_lambda_function', connector, 'arn') },
       connector_role_arn: { value: ref('aws_iam_role', connectorRole, 'arn') },
+      connector_shard_function_names: { value: [ref('aws_lambda_function', connector, 'function_name')] },
       vend_function_name: { value: expect.stringMatching(/^\$\{aws_lambda_function\.vend_function_\w+\.function_name\}$/) },
       vend_function_arn: { value: expect.stringMatching(/^\$\{aws_lambda_function\.vend_function_\w+\.arn\}$/) },
       vend_role_arn: { value: expect.stringMatching(/^\$\{aws_iam_role\.vend_role_\w+\.arn\}$/) },
