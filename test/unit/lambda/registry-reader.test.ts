@@ -43,13 +43,19 @@ describe('reading a tenant', () => {
     expect(ddb.commandCalls(GetItemCommand)[0].args[0].input.ConsistentRead).toBeUndefined();
   });
 
-  test('an active tenant during a rotation gives the current external ID, never the previous one', async () => {
+  test('an active tenant during a rotation gives the current external ID, and the previous one as the fallback it is', async () => {
     ddb.on(GetItemCommand).resolves({ Item: tenantItem({ ...ACME, previousExternalId: PREVIOUS_ID }, NOW) });
 
     const entry = await reader().tenant('acme');
 
-    expect(entry).toEqual(ACME);
-    expect(JSON.stringify(entry)).not.toContain(PREVIOUS_ID);
+    // The connector sends externalId first; previousExternalId only after STS refuses it (connector-registry.test.ts).
+    expect(entry).toEqual({ ...ACME, previousExternalId: PREVIOUS_ID });
+  });
+
+  test('outside a rotation there is no previous external ID (the nearest neighbour)', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: tenantItem(ACME, NOW) });
+
+    expect(await reader().tenant('acme')).toEqual(ACME);
   });
 
   test('a missing tenant is UnknownTenant', async () => {

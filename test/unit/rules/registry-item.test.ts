@@ -48,9 +48,10 @@ describe('tenant item', () => {
     expect(parseTenantItem(marshalTenantRecord(record), 'test')).toEqual(record);
   });
 
-  it('gives the lookups the current external ID only, never the previous one', () => {
+  it('gives the lookups the current external ID, and during a rotation the previous one for the fallback', () => {
     const record = newTenantRecord({ ...ACME, previousExternalId: 'sc-test-acme-old-42' }, NOW);
-    expect(tenantEntryOf(record)).toEqual(ACME);
+    expect(tenantEntryOf(record)).toEqual({ ...ACME, previousExternalId: 'sc-test-acme-old-42' });
+    expect(tenantEntryOf(newTenantRecord(ACME, NOW))).toEqual(ACME);
   });
 
   it('ignores attributes outside the contract', () => {
