@@ -134,6 +134,6 @@ describe('loading the handler modules', () => {
     jest.isolateModules(() => { mod = require('../../../lambda/connector/handler'); });
 
     expect(typeof mod?.handler).toBe('function');
-    expect(mod?.cacheStats()).toEqual({ entries: 0, maxEntries: 7, hits: 0, misses: 0, evictions: 0, assumeRoleCalls: 0, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0 });
+    expect(mod?.cacheStats()).toEqual({ entries: 0, maxEntries: 7, hits: 0, misses: 0, evictions: 0, assumeRoleCalls: 0, cacheCredentials: true, refusalsFromCache: 0, dryRunsLimited: 0, previousExternalIdFallbacks: 0 });
   });
 });
