@@ -10,10 +10,11 @@
 //   cross-account: another account's root, and a role there allowed dynamodb:* on *, are refused
 //     the vendor's table by ARN; by name they reach only their own account's tables
 // ---------------------------------------------------------------------------
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, DynamoDBServiceException, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createTestUser, startTestCloud, type Credentials, type TestCloud } from '../../../scripts/lib/child-cloud';
 import { createRole } from '../../support/localcloud-fixtures';
+import { refusal } from '../../support/dynamodb-refusal';
 
 jest.setTimeout(60_000);
 
@@ -43,15 +44,6 @@ function client(credentials: Credentials): DynamoDBClient {
   return new DynamoDBClient(cloud.clientConfig(credentials));
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DynamoDBServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 function policy(...statements: object[]): object {
   return { Version: '2012-10-17', Statement: statements };

@@ -21,8 +21,8 @@ import {
   CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
   UpdateItemCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusal } from '../../support/dynamodb-refusal';
 
 jest.setTimeout(60_000);
 
@@ -49,15 +49,6 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DynamoDBServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 async function get(pk: string): Promise<Record<string, AttributeValue> | undefined> {
   return (await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;

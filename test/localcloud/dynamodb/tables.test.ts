@@ -13,11 +13,12 @@
 // ---------------------------------------------------------------------------
 import {
   CreateTableCommand, DeleteTableCommand, DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand,
-  DynamoDBClient, DynamoDBServiceException, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand, PutItemCommand,
+  DynamoDBClient, GetItemCommand, ListTablesCommand, ListTagsOfResourceCommand, PutItemCommand,
   TagResourceCommand, UntagResourceCommand, UpdateContinuousBackupsCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { startTestCloud, type TestCloud } from '../../../scripts/lib/child-cloud';
+import { refusal } from '../../support/dynamodb-refusal';
 
 jest.setTimeout(60_000);
 
@@ -33,15 +34,6 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DynamoDBServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 function table(name: string, extra: Partial<CreateTableCommandInput> = {}): CreateTableCommandInput {
   return {
