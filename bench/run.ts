@@ -39,6 +39,8 @@ export const REQUIRED_FIGURES = [
 interface Args { quick: boolean; parts: Set<number>; out: string }
 
 const PART_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8];
+/** The parts that run on the deployed bench world. */
+const WORLD_PARTS = [1, 2, 3, 5, 7, 8];
 
 export const BENCH_COMMAND = {
   name: 'bench',
@@ -105,19 +107,19 @@ async function main(): Promise<void> {
     progress(`[bench] ${name}: done in ${timings[name].toFixed(0)} s`);
   };
 
-  const needsWorld = [1, 2, 3, 5, 7, 8].some((p) => args.parts.has(p));
+  const needsWorld = WORLD_PARTS.some((p) => args.parts.has(p));
   let world: BenchWorld | undefined;
   try {
     if (needsWorld) {
       const t = Date.now();
       world = await createBenchWorld(progress).catch((e: unknown) => {
         failures.push(describeFailure('deploying the bench world', e));
-        progress(`[bench] deploying the bench world FAILED: ${(e as Error).message}; parts 1, 2, 3, 5, 7 and 8 are skipped`);
+        progress(`[bench] deploying the bench world FAILED: ${(e as Error).message}; parts ${WORLD_PARTS.join(', ')} are skipped`);
         return undefined;
       });
       timings.deploy = (Date.now() - t) / 1000;
     }
-    const worldParts = world ? args.parts : new Set([...args.parts].filter((p) => ![1, 2, 3, 5, 7, 8].includes(p)));
+    const worldParts = world ? args.parts : new Set([...args.parts].filter((p) => !WORLD_PARTS.includes(p)));
     if (worldParts.has(1)) await part(1, WARM_PART, async () => {
       await runWarmPath(world!, results, { calls: args.quick ? 100 : 1000, progress });
       await runRegistryLookups(world!, results, WARM_PART, { calls: args.quick ? 100 : 1000, progress });
