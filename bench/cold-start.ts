@@ -105,7 +105,7 @@ export async function runColdStart(world: BenchWorld, results: Results, options:
   const vendor = world.lambda(world.cloud.credentialsFor('vendor'));
   const customer = world.lambda(world.cloud.credentialsFor(tenant.customer));
   const subjects: Subject[] = [
-    { label: 'connector', functionName: world.outputs.vendor.connector_function_name, client: vendor, event: { tenant: tenant.id, payload: { bench: 'cold' } } },
+    { label: 'connector', functionName: world.connectorFor(tenant.id), client: vendor, event: { tenant: tenant.id, payload: { bench: 'cold' } } },
     {
       label: 'vend', functionName: world.outputs.vendor.vend_function_name, client: vendor, event: { tenant: tenant.id, functions: [tenant.functionArn] },
       // Vend serves only a configured caller that proves who it is: the vendor root, in config/local.json.

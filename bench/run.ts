@@ -51,7 +51,8 @@ export const BENCH_COMMAND = {
     'table per part and a summary, and write the figures as JSON. Progress goes to stderr, tables to stdout.',
     'Parts: 1 warm path, 2 STS calls, 3 cold start, 4 infrastructure scale, 5 local cloud throughput,',
     '6 cache bound, 7 fleet model (AssumeRoles per second at 10,000 tenants, validated against the real connector),',
-    '8 shards (a noisy tenant against its own shard and the other; redeploys the world with 2 shards, so it runs last).',
+    '8 shards (a noisy tenant against its own shard and the other; the world is deployed with 2 shards, and part 8',
+    'reserves their concurrency, so it runs last).',
   ].join('\n'),
   options: {
     quick: { type: 'boolean', description: 'a smoke run: fewer calls, smaller scales (figures are still measured)' },
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     if (worldParts.has(3)) await part(3, COLD_PART, () => runColdStart(world!, results, { quick: args.quick, progress }));
     if (worldParts.has(5)) await part(5, THROUGHPUT_PART, () => runThroughput(world!, results, { quick: args.quick, progress }));
     if (worldParts.has(7)) await part(7, FLEET_PART, () => runFleet(world, results, { quick: args.quick, progress }));
-    // Last of the world's parts: it redeploys the connector as shards.
+    // Last of the world's parts: it reserves the shards' concurrency.
     if (worldParts.has(8)) await part(8, SHARDS_PART, () => runShards(world!, results, { quick: args.quick, progress }));
   } finally {
     await world?.close();

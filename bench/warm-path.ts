@@ -64,7 +64,7 @@ export async function runWarmPath(world: BenchWorld, results: Results, options: 
   const { progress } = options;
   const tenant = benchTenant(world);
   const vendorLambda = world.lambda(world.cloud.credentialsFor('vendor'));
-  const connectorName = world.outputs.vendor.connector_function_name;
+  const connectorName = world.connectorFor(tenant.id);
   const naiveName = await deployNaiveConnector(vendorLambda, connectorName);
   progress(`[bench] part 1: tenant ${tenant.id} -> ${tenant.functionArn}; naive connector deployed as ${naiveName}`);
 

@@ -5,12 +5,13 @@
 // SIGINT/SIGTERM, and, if the bench itself is killed, by a watchdog that outlives it.
 // ---------------------------------------------------------------------------
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, type InvokeCommandInput } from '@aws-sdk/client-lambda';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { configFileFor, loadConfig, type LoadedConfig } from '../config/load';
+import { connectorFunctionFor } from '../rules/connector-routing';
 import { startTestCloud, type Credentials, type TestCloud } from '../scripts/lib/child-cloud';
 import { operationStats } from '../scripts/lib/cloud-controls';
 import { deployStacks } from '../scripts/lib/deploy';
@@ -25,6 +26,8 @@ export interface BenchWorld {
   readonly config: LoadedConfig;
   readonly configFile: string;
   readonly outputs: DeployOutputs;
+  /** The connector shard that serves `tenantId` (the world is deployed with BENCH_SHARDS). */
+  connectorFor(tenantId: string): string;
   /** Environment for cdktf/Terraform against this cloud. */
   readonly deployEnv: NodeJS.ProcessEnv;
   lambda(credentials: Credentials | AwsCredentialIdentity): LambdaClient;
@@ -75,10 +78,27 @@ export async function startBenchCloud(options: { configFile?: string; progress: 
   };
 }
 
-/** Start the cloud, deploy vendor + every configured customer, read the outputs. */
+/**
+ * The connector is deployed as this many shards, without a reservation: part 8 reserves
+ * concurrency on them with Lambda's own API when it runs, so that no part redeploys (a second
+ * cdktf + Terraform apply cost ~160 s of a 10-minute budget on a loaded machine) and the parts
+ * before it keep the account's unreserved concurrency (part 2 makes 100 calls at once).
+ */
+export const BENCH_SHARDS = 2;
+
+/** config/local.json with the connector sharded, written into the bench's folder. */
+function shardedConfigFile(dir: string): string {
+  const raw = JSON.parse(readFileSync(configFileFor('local'), 'utf8')) as { vendor: Record<string, unknown> };
+  raw.vendor.connectorShards = { count: BENCH_SHARDS };
+  const file = join(dir, 'config-bench.json');
+  writeFileSync(file, JSON.stringify(raw, null, 2));
+  return file;
+}
+
+/** Start the cloud, deploy vendor (sharded) + the bench's customer, read the outputs. */
 export async function createBenchWorld(progress: Progress): Promise<BenchWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-'));
-  const configFile = configFileFor('local');
+  const configFile = shardedConfigFile(dir);
   const { cloud, release } = await startBenchCloud({ progress, dir });
   try {
     // Every SDK client of this process (including the STS clients fromTemporaryCredentials makes
@@ -103,6 +123,7 @@ export async function createBenchWorld(progress: Progress): Promise<BenchWorld> 
     const outputs = readDeployOutputs(outputsFile, customers);
     return {
       cloud, dir, config, configFile, outputs, deployEnv,
+      connectorFor: (tenantId) => connectorFunctionFor(tenantId, config),
       lambda: (credentials) => new LambdaClient(cloud.clientConfig(credentials as Credentials)),
       close: release,
     };

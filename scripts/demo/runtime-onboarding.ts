@@ -17,10 +17,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { INVOKE_POLICY_NAME } from '../../modules/customer-stack';
-import { crossAccountTrustPolicy, invokeFunctionsPolicy } from '../../rules/policies';
+import { connectorFunctionFor } from '../../rules/connector-routing';
 import type { LoadedConfig } from '../../config/load';
 import { generateExternalId } from '../../rules/external-id';
 import { parseRoleArn } from '../../rules/naming';
@@ -28,6 +27,7 @@ import { DEFAULT_REGISTRY_CACHE_TTL_SECONDS } from '../../lambda/shared/env';
 import { accountCredentials, clientConfig, endpointFor } from '../lib/accounts';
 import { untilPropagated, connectorRefusedNotYet } from '../lib/propagation';
 import { TerraformKitWorkspace } from '../kit/apply-terraform-kit';
+import { createKitRoleThroughIam, updateKitTrustThroughIam } from '../kit/iam-kit-role';
 import type { CustomerKitInput } from '../kit/customer-kit';
 import { offboardTenant, onboardTenant, rotateExternalId, type OperationDeps } from '../registry/operations';
 import { RegistryStore } from '../registry/store';
@@ -67,7 +67,7 @@ export function runtimeOnboardingScenarios(config: LoadedConfig, progress: (line
   const ctx = { config, vendorPrincipalArns: vendorPrincipalArns(config) };
   const lambda = new LambdaClient(clientConfig(config, vendor));
   const connector = async (tenant: string): Promise<Answer> => {
-    const res = await lambda.send(new InvokeCommand({ FunctionName: config.vendor.connectorFunctionName, Payload: Buffer.from(JSON.stringify({ tenant })) }));
+    const res = await lambda.send(new InvokeCommand({ FunctionName: connectorFunctionFor(tenant, config), Payload: Buffer.from(JSON.stringify({ tenant })) }));
     if (res.FunctionError) return { ok: false, error: { code: `FunctionError:${res.FunctionError}` } };
     return JSON.parse(Buffer.from(res.Payload ?? new Uint8Array()).toString('utf8')) as Answer;
   };
@@ -105,17 +105,10 @@ export function runtimeOnboardingScenarios(config: LoadedConfig, progress: (line
   const iam = new IAMClient(clientConfig(config, ownerCredentials));
   let roleMade = false;
   const applyThroughIam = async (r: TenantRecord): Promise<void> => {
-    const trust = JSON.stringify(crossAccountTrustPolicy({
-      vendorAccountId: config.vendor.accountId, vendorRoleArns: ctx.vendorPrincipalArns, tenantIds: [r.tenantId],
-      externalIds: [r.externalId, ...(r.previousExternalId !== undefined ? [r.previousExternalId] : [])],
-    }));
+    const input = { vendorAccountId: config.vendor.accountId, vendorPrincipalArns: ctx.vendorPrincipalArns, roleName, record: r };
     progress(`  ${owner.name} makes the kit's role for ${r.tenantId} through the IAM API (the kit's policy builders)...\n`);
-    if (roleMade) {
-      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: trust }));
-      return;
-    }
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600 }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: INVOKE_POLICY_NAME, PolicyDocument: JSON.stringify(invokeFunctionsPolicy(r.functionArns)) }));
+    if (roleMade) return updateKitTrustThroughIam(iam, input);
+    await createKitRoleThroughIam(iam, input);
     roleMade = true;
   };
   const how = options.terraform ? 'kit applied with terraform' : 'kit\'s role made via IAM API (kit policy builders)';
