@@ -21,6 +21,9 @@ const roleNameShape = z.string()
   .max(ROLE_NAME_MAX_LENGTH, `role name must be at most ${ROLE_NAME_MAX_LENGTH} characters (IAM limit)`)
   .regex(ROLE_NAME_PATTERN, 'role name may contain only letters, digits and _+=,.@-');
 
+/** Lambda keeps this much of an account's concurrency for functions without a reservation. */
+export const UNRESERVED_CONCURRENCY_MINIMUM = 100;
+
 export const vendorSchema = z.strictObject({
   accountId,
   /** `dynamic`: the connector may assume the prefixed role in any account (vendor's guide default);
@@ -40,6 +43,14 @@ export const vendorSchema = z.strictObject({
     reservedConcurrency: z.number({ error: 'reserved concurrency must be a number' }).int('reserved concurrency must be a whole number')
       .min(1, 'reserved concurrency must be at least 1 (0 would stop the shard)').max(10_000, 'reserved concurrency must be at most 10000').optional(),
   }).default({ count: 1 }),
+  /** The vendor account's Lambda concurrency quota in the region ("Concurrent executions": 1,000
+   *  unless raised; new accounts may start lower). Only checked against the shards' reservations:
+   *  Lambda lets an account reserve up to its unreserved concurrency minus 100 ("You can reserve up
+   *  to the Unreserved account concurrency value that is shown, minus 100 for functions that don't
+   *  have reserved concurrency", https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html),
+   *  so an over-reservation fails here, at synth, and not halfway through a deploy. */
+  lambdaAccountConcurrency: z.number({ error: 'Lambda account concurrency must be a number' }).int('Lambda account concurrency must be a whole number')
+    .min(1, 'Lambda account concurrency must be at least 1').default(1000),
   vendFunctionName: functionName.default('sidecar-vend'),
   vendRoleName: roleNameShape.default('sidecar-vend-exec'),
   /** The DynamoDB table of the tenant registry (rules/registry-item.ts), in the vendor account and region. */
@@ -219,6 +230,12 @@ function crossEntryRules(config: SidecarConfig, ctx: Ctx): void {
   const shards = config.vendor.connectorShards;
   if (shards.count > 1 && config.vendor.connectorFunctionName.length + CONNECTOR_SHARD_SUFFIX_MAX_LENGTH > 64) {
     issue(['vendor', 'connectorShards', 'count'], `with more than one shard each connector is named ${config.vendor.connectorFunctionName}-shard-<n>, longer than Lambda's 64 characters: shorten vendor.connectorFunctionName to at most ${64 - CONNECTOR_SHARD_SUFFIX_MAX_LENGTH} characters`);
+  }
+
+  const reserved = shards.count * (shards.reservedConcurrency ?? 0);
+  const reservable = config.vendor.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
+  if (reserved > 0 && reserved > reservable) {
+    issue(['vendor', 'connectorShards', 'reservedConcurrency'], `${shards.count} shards × ${shards.reservedConcurrency} reserved = ${reserved} concurrent executions, more than the ${Math.max(0, reservable)} an account with a concurrency of ${config.vendor.lambdaAccountConcurrency} (vendor.lambdaAccountConcurrency) may reserve: Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved. Lower reservedConcurrency or the shard count, or raise the quota (Service Quotas: Lambda "Concurrent executions") and set vendor.lambdaAccountConcurrency to it`);
   }
 
   // Accounts: the vendor and every customer must be reachable, with matching account IDs.

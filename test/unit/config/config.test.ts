@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig, type Target } from '../../../config/load';
 import { EXTERNAL_ID_MAX_LENGTH, externalIdProblem, generateExternalId } from '../../../rules/external-id';
+import { DEFAULT_ACCOUNT_CONCURRENCY } from '../../../localcloud/lambda/concurrency';
 import { rawConfigFile } from '../../support/synth';
 
 const FILE = 'config/test.json';
@@ -378,5 +379,30 @@ describe('registry table and vend callers', () => {
     const raw = rawConfigFile('local');
     raw.vendor.vendCallers[0].tenants = ['onboarded-later'];
     expect(parseConfig(raw, FILE, 'local').vendor.vendCallers[0].tenants).toEqual(['onboarded-later']);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Shard reservations against the account's Lambda concurrency (the allow side of the
+// hostile-config rows): exactly the reservable amount is accepted, and local.json states the
+// local cloud's own account concurrency, so the check there is the local cloud's limit.
+// ---------------------------------------------------------------------------
+describe('connector shards reserve at most the account concurrency minus 100', () => {
+  it('accepts shards reserving exactly what the account may (2 × 50 of 200)', () => {
+    const raw = rawConfigFile('local');
+    raw.vendor.connectorShards = { count: 2, reservedConcurrency: 50 };
+    const config = parseConfig(raw, FILE, 'local');
+    expect(config.vendor.connectorShards).toEqual({ count: 2, reservedConcurrency: 50 });
+  });
+
+  it('defaults the account concurrency to AWS\'s 1,000 when the config does not say', () => {
+    const raw = rawConfigFile('aws.example');
+    delete raw.vendor.lambdaAccountConcurrency;
+    raw.vendor.connectorShards = { count: 9, reservedConcurrency: 100 };
+    expect(parseConfig(raw, FILE, 'aws').vendor.lambdaAccountConcurrency).toBe(1000);
+  });
+
+  it('local.json states the local cloud\'s account concurrency', () => {
+    expect(rawConfigFile('local').vendor.lambdaAccountConcurrency).toBe(DEFAULT_ACCOUNT_CONCURRENCY);
   });
 });
