@@ -1,6 +1,6 @@
 // ---------------------------------------------------------------------------
 // Every operator script (npm run local:*, deploy:local, destroy:local, demo, soak, external-id,
-// onboard, rotate, offboard, tenants, kit, bench), spawned as `npx tsx <script>`: `--help` prints
+// onboard, rotate, offboard, tenants, kit, bench), spawned under tsx (test/support/scripts.ts runScript): `--help` prints
 // its usage, options and examples and exits 0; an unknown option or a stray argument is refused in
 // one line that names it and points at --help, exit 2. Each run happens in a canary environment (scripts/support: a fake `terraform`
 // that records calls, no local cloud that could start), and each test checks that nothing was
