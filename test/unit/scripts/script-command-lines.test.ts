@@ -39,6 +39,7 @@ const ENTRIES: readonly Entry[] = [
   { name: 'tenants', script: 'scripts/tenants.ts', pre: [], options: ['--json', '--show-external-ids', '--table <name>'] },
   { name: 'kit', script: 'scripts/kit.ts', pre: [], options: ['--tenant <id>', '--out <dir>', '--template-url <url>', '--from <source>'] },
   { name: 'bench', script: 'bench/run.ts', pre: [], options: ['--quick', '--parts <list>', '--out <file>'] },
+  { name: 'test', script: 'scripts/test-suites.ts', pre: [], options: ['--serial'] },
 ];
 
 /** stderr without npx's own chatter (spinner frames, npm warnings). */
