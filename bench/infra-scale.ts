@@ -1,10 +1,14 @@
 // ---------------------------------------------------------------------------
-// Part 4, scale of the infrastructure: `cdktf synth` and `terraform plan` for configs with 1,
-// 10 and 50 customers (generated: unique accounts with their own local-cloud keys, one tenant
+// Part 4, scale of the infrastructure: `cdktf synth` and `terraform plan` for configs with 1
+// and 50 customers (generated: unique accounts with their own local-cloud keys, one tenant
 // each with its own external ID). Plans are of fresh stacks against empty state; the provider
 // reaches a local cloud of this part's own (started with the generated accounts) only for what a
 // plan reads (GetCallerIdentity). Customer stacks are planned two at a time (2 cores). Synth
 // time covers the whole app (vendor included); plan time covers the customer stacks.
+// Each plan is ~10 s of CPU here, nearly all of it Terraform and the AWS provider starting and
+// loading the provider's schema (`terraform validate` alone: ~6 s), with no call to the cloud in
+// it. Growth is linear (one stack, one init, one plan per customer), so two points measure it: a
+// 10-customer point cost ~80 s of the bench's 10-minute budget and added nothing.
 // ---------------------------------------------------------------------------
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,7 +58,7 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
 }
 
 export async function runInfraScale(results: Results, options: { quick: boolean; progress: Progress; dir?: string }): Promise<void> {
-  const sizes = options.quick ? [1, 3] : [1, 10, 50];
+  const sizes = options.quick ? [1, 3] : [1, 50];
   const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'infra-scale-'));
   const base = JSON.parse(readFileSync(configFileFor('local'), 'utf8')) as SidecarConfig;
   // One cloud for every size: the largest config's accounts include the smaller ones'.
