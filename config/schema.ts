@@ -3,7 +3,7 @@
 // span entries (unique external IDs, tenants matching customers) live in `crossEntryRules`;
 // the rules of one customer entry live in rules/customer.ts, shared with the customer stack.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerProblems } from '../rules/customer';
 import {
   ACCOUNT_ID_PATTERN, CONNECTOR_SHARD_SUFFIX_MAX_LENGTH, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,

@@ -4,7 +4,7 @@
 // no environment (env.ts turns the environment into these options for the process entry).
 // ---------------------------------------------------------------------------
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalAccount } from './core/accounts';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './core/body';
 import type { Clock } from './core/clock';

@@ -11,10 +11,10 @@
 //    comment inside it, and maps only the project's own sources (firstPartySourceMap): stack
 //    traces still name TypeScript lines (NODE_OPTIONS=--enable-source-maps), and Node no longer
 //    parses 1.2 MB of the libraries' mappings at every cold start.
-// Left for the code that imports zod: `import { z } from 'zod'` pulls in all 60 of zod's
-// error-message locales (~260 KB of the connector's ~870 KB index.js); `zod/mini`, or importing
-// the schema builders without the `locales` namespace, would drop them. (esbuild's synchronous
-// API, which a synchronous cdktf synth needs, takes no plugins to do it here.)
+//  - zod is imported as a namespace (`import * as z from 'zod'`) everywhere: `import { z }` gets
+//    zod's `z` object, which esbuild must build whole, with all 60 error-message locales
+//    (~260 KB); static accesses to a namespace import tree-shake to what is used. The connector's
+//    index.js went from ~950 KB to ~580 KB (test/unit/stacks/bundle.test.ts keeps it so).
 // What is NOT done, on purpose: marking @aws-sdk/* external to use the runtime's own SDK
 // (nodejs22.x ships one; the local cloud mounts the project's at /opt/nodejs/node_modules).
 // That halves the file again, but then the SDK version that signs the tenants' calls is

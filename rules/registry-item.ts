@@ -11,7 +11,7 @@
 //   vend-caller#<principal ARN>    who may call vend, and for which tenants
 // ---------------------------------------------------------------------------
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { externalIdSchema, functionArnListSchema, principalArnSchema, roleArnSchema, tenantIdSchema } from './schemas';
 import type { TenantRegistryEntry } from './tenant-registry';
 

@@ -3,7 +3,7 @@
 // (config/schema.ts), the registry shipped in the bundles (rules/tenant-registry.ts) and the
 // Lambdas' environment (lambda/shared/env.ts). One piece per rule, so the readers cannot drift.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { externalIdProblem } from './external-id';
 import { ROLE_PREFIX_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, parseFunctionArn, parseRoleArn } from './naming';
 

@@ -5,7 +5,7 @@
 // ships in a bundle any more. `buildTenantRegistry` (from config) still feeds the vendor stack's
 // seeded items, the benchmarks' in-process connector and the tests. Pure: no cdktf, no SDK.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { externalIdSchema, functionArnListSchema, roleArnSchema, tenantIdSchema } from './schemas';
 
 export interface TenantRegistryEntry {

@@ -2,7 +2,7 @@
 // The connector's request: `{ tenant, function?, payload?, dryRun? }`. Strict: an unknown field is
 // refused rather than ignored, so a typo ("fucntion") cannot silently call the default function.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../shared/errors';
 import { INVOKE_PAYLOAD_MAX_BYTES, typeMessage, validationErrorFrom } from '../shared/payload';
 

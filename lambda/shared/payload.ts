@@ -1,7 +1,7 @@
 // ---------------------------------------------------------------------------
 // Payload limits and JSON handling shared by the handlers.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors';
 
 /** Lambda: 6 MB each for a synchronous invocation's request and response.

@@ -3,7 +3,7 @@
 // connector's. `callerProof` is the caller's signed GetCallerIdentity request
 // (lambda/shared/caller-proof.ts); its shape is checked here, its meaning in caller.ts.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS } from '../shared/env';
 import { typeMessage, validationErrorFrom } from '../shared/payload';
 

@@ -5,7 +5,7 @@
 // A rule may also target one tenant: the caller's principal ARN, AssumeRole's RoleArn or
 // RoleSessionName, or the invoked function's name (so one tenant is throttled, not all of them).
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError, type ServiceName } from '../contracts';
 
 export const faultRuleSchema = z.strictObject({

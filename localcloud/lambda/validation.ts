@@ -5,7 +5,7 @@
 // InvalidParameterValueException. Unknown members are ignored, as AWS's deserializer does.
 // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidParameter, invalidRequestContent, validationError } from './errors';
 
 // ---------------------------------------------------------------------------

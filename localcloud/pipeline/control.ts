@@ -4,7 +4,7 @@
 // and issue a Lambda execution role's credentials exactly as the Lambda service would.
 // Unauthenticated by design (loopback, tests only); off by default.
 // ---------------------------------------------------------------------------
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError, type ServiceResponse } from '../contracts';
 import type { Clock } from '../core/clock';
 import { faultRuleSchema, type FaultInjector } from '../core/faults';

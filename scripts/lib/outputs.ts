@@ -3,7 +3,7 @@
 // The e2e suite reads every ARN and ID from here (and from config), never from a literal.
 // ---------------------------------------------------------------------------
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const arn = z.string().startsWith('arn:');
 

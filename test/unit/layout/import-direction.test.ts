@@ -65,7 +65,7 @@ describe('a scratch tree', () => {
   });
 
   it('catches the rules floor importing a package other than zod and Node builtins', () => {
-    write('rules/schemas.ts', "import { z } from 'zod';\nimport { createHash } from 'node:crypto';\nimport { STSClient } from '@aws-sdk/client-sts';\nexport const s = [z, createHash, STSClient];\n");
+    write('rules/schemas.ts', "import * as z from 'zod';\nimport { createHash } from 'node:crypto';\nimport { STSClient } from '@aws-sdk/client-sts';\nexport const s = [z, createHash, STSClient];\n");
     expect(messages()).toEqual([expect.stringContaining('rules/schemas.ts: rules/ may not import the package "@aws-sdk/client-sts"')]);
   });
 

@@ -87,6 +87,17 @@ describe('bundles', () => {
     expect(files.get('index.js.map')!.length).toBeLessThan(100_000);
   });
 
+  test.each(['vend', 'connector'])('the %s\'s index.js holds none of zod\'s 60 error-message locales (`import * as z`, not `import { z }`)', async (which) => {
+    const files = await zipOf('vendor', which === 'vend' ? config.vendor.vendFunctionName : config.vendor.connectorFunctionName);
+    const code = files.get('index.js')!.toString('utf8');
+    // Dutch and Indonesian messages of zod/v4/locales (ASCII: esbuild escapes other characters):
+    // only the `z` namespace object drags them in.
+    expect(code).not.toContain('Ongeldige invoer');
+    expect(code).not.toContain('Input tidak valid');
+    // ...while the schemas still run: zod's English messages are in.
+    expect(code).toContain('Invalid input');
+  });
+
   test('firstPartySourceMap keeps the project\'s segments where they were and unmaps the libraries\'', () => {
     // Prepare: line 0: col 0 -> lib.js 0:0, col 5 -> app.ts 3:2 (name "go"), col 9 -> lib.js 4:0, col 12 -> app.ts 5:0.
     // Segments (deltas): AAAA = [0,0,0,0]; KCGEA = [5,+1,+3,+2,0]; IDCF = [4,-1,+1,-2]; GCCA = [3,+1,+1,0].
