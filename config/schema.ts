@@ -9,6 +9,7 @@ import {
   ACCOUNT_ID_PATTERN, CONNECTOR_SHARD_SUFFIX_MAX_LENGTH, DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN,
   VENDOR_STACK_NAME, hasRolePrefix, parseFunctionArn, parseRoleArn,
 } from '../rules/naming';
+import { DRY_RUN_BURST, DRY_RUN_REFILL_MS } from '../rules/dry-run-limit';
 import { MAX_SHARDS } from '../rules/shards';
 import { DEFAULT_REGISTRY_TABLE_NAME, TABLE_NAME_PATTERN } from '../rules/registry-item';
 import { externalIdSchema as externalId, functionArnListSchema, principalArnSchema, roleArnSchema, rolePrefixSchema, tenantIdSchema } from '../rules/schemas';
@@ -51,6 +52,12 @@ export const vendorSchema = z.strictObject({
    *  so an over-reservation fails here, at synth, and not halfway through a deploy. */
   lambdaAccountConcurrency: z.number({ error: 'Lambda account concurrency must be a number' }).int('Lambda account concurrency must be a whole number')
     .min(1, 'Lambda account concurrency must be at least 1').default(1000),
+  /** The connector's dry-run rate limit per tenant (`npm run verify`'s connection test is a dry
+   *  run, and each dry run is a fresh AssumeRole): `burst` at once, then one per `refillSeconds`. */
+  dryRunLimit: z.strictObject({
+    burst: z.number({ error: 'dry-run burst must be a number' }).int('dry-run burst must be a whole number').min(1, 'dry-run burst must be at least 1').max(1000, 'dry-run burst must be at most 1000').default(DRY_RUN_BURST),
+    refillSeconds: z.number({ error: 'dry-run refill must be a number' }).int('dry-run refill must be whole seconds').min(1, 'dry-run refill must be at least 1 second').max(3600, 'dry-run refill must be at most 3600 seconds').default(DRY_RUN_REFILL_MS / 1000),
+  }).default({ burst: DRY_RUN_BURST, refillSeconds: DRY_RUN_REFILL_MS / 1000 }),
   vendFunctionName: functionName.default('sidecar-vend'),
   vendRoleName: roleNameShape.default('sidecar-vend-exec'),
   /** The DynamoDB table of the tenant registry (rules/registry-item.ts), in the vendor account and region. */

@@ -81,7 +81,10 @@ export class VendorStack extends TerraformStack {
     const shards = vendor.connectorShards;
     const shardNames = connectorShardFunctionNames(config);
     const connectorBundle = new LambdaBundle(this, 'connector-bundle', { entry: 'lambda/connector/handler.ts', bundleRoot: props.bundleRoot });
-    const connectorEnv = { ...lambdaEnvironment('sidecar-connector', config.rolePrefix), ...registryEnv };
+    const connectorEnv = {
+      ...lambdaEnvironment('sidecar-connector', config.rolePrefix), ...registryEnv,
+      SIDECAR_DRY_RUN_BURST: String(vendor.dryRunLimit.burst), SIDECAR_DRY_RUN_REFILL_SECONDS: String(vendor.dryRunLimit.refillSeconds),
+    };
     const shardEnv = (index: number): Record<string, string> => (shards.count > 1
       ? { SIDECAR_SHARD_INDEX: String(index), SIDECAR_SHARD_COUNT: String(shards.count), SIDECAR_SHARD_BASE_NAME: vendor.connectorFunctionName }
       : {});

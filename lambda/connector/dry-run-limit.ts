@@ -7,15 +7,14 @@
 // gets DRY_RUN_BURST dry runs at once, then one per DRY_RUN_REFILL_MS; beyond that the answer is
 // DryRunRateLimited with the time until the next one is allowed (retryAfterSeconds).
 //
-// The numbers: a burst of 3 covers one verify of a tenant with up to three functions (one dry
-// run each) or a verify right after a manual check; one per 10 s keeps a polling loop (verify
-// waiting for IAM to propagate) at a few AssumeRoles a minute. verify (scripts/verify/diagnose.ts)
-// and the e2e poller wait the retry-after and ask again, so they keep working, just slower.
+// The numbers are the deployment's (vendor.dryRunLimit, SIDECAR_DRY_RUN_BURST and
+// SIDECAR_DRY_RUN_REFILL_SECONDS), by default rules/dry-run-limit.ts's, which says why. verify
+// (scripts/verify/diagnose.ts) and the e2e poller wait the retry-after and ask again, so they keep
+// working, just slower.
 // ---------------------------------------------------------------------------
 import { DryRunRateLimitedError } from '../shared/errors';
 
-export const DRY_RUN_REFILL_MS = 10_000;
-export const DRY_RUN_BURST = 3;
+export { DRY_RUN_BURST, DRY_RUN_REFILL_MS } from '../../rules/dry-run-limit';
 
 export interface DryRunLimiterOptions {
   readonly refillMs: number;

@@ -19,6 +19,8 @@ const clients = new ScopedClientCache({
   durationSeconds: env.assumeRoleDurationSeconds,
   maxEntries: env.cacheMaxEntries,
   cacheCredentials: env.cacheCredentials,
+  dryRunBurst: env.dryRunBurst,
+  dryRunRefillMs: env.dryRunRefillMs,
   metrics,
 });
 

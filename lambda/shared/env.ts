@@ -4,6 +4,7 @@
 // ---------------------------------------------------------------------------
 import { DEFAULT_ROLE_PREFIX, FUNCTION_NAME_PATTERN } from '../../rules/naming';
 import { MAX_SHARDS } from '../../rules/shards';
+import { DRY_RUN_BURST, DRY_RUN_REFILL_MS } from '../../rules/dry-run-limit';
 import { TABLE_NAME_PATTERN } from '../../rules/registry-item';
 import { ROLE_PREFIX_RULE, rolePrefixSchema } from '../../rules/schemas';
 
@@ -43,6 +44,10 @@ export interface LambdaEnv {
   /** SIDECAR_TENANT_TIME_BUDGET_MS: the most one tenant's call may take, below the Lambda's own
    *  timeout (whichever runs out first ends the call with TimedOut). */
   readonly tenantTimeBudgetMs: number;
+  /** SIDECAR_DRY_RUN_BURST / SIDECAR_DRY_RUN_REFILL_SECONDS: the connector's dry-run rate limit per
+   *  tenant (lambda/connector/dry-run-limit.ts), from the config's vendor.dryRunLimit. */
+  readonly dryRunBurst: number;
+  readonly dryRunRefillMs: number;
   /** SIDECAR_SHARD_INDEX / SIDECAR_SHARD_COUNT / SIDECAR_SHARD_BASE_NAME: which connector shard this
    *  is (the vendor stack sets them when vendor.connectorShards.count > 1). Absent: unsharded. */
   readonly shard?: ShardEnv;
@@ -125,6 +130,8 @@ export function readLambdaEnv(env: NodeJS.ProcessEnv): LambdaEnv {
     assumeRoleDurationSeconds: integerEnv(env, 'ASSUME_ROLE_DURATION_SECONDS', MIN_ASSUME_ROLE_DURATION_SECONDS, MIN_ASSUME_ROLE_DURATION_SECONDS, MAX_CHAINED_ASSUME_ROLE_DURATION_SECONDS),
     cacheCredentials: booleanEnv(env, 'SIDECAR_CACHE_CREDENTIALS', true),
     tenantTimeBudgetMs: integerEnv(env, 'SIDECAR_TENANT_TIME_BUDGET_MS', DEFAULT_TENANT_TIME_BUDGET_MS, 100, 900_000),
+    dryRunBurst: integerEnv(env, 'SIDECAR_DRY_RUN_BURST', DRY_RUN_BURST, 1, 1000),
+    dryRunRefillMs: integerEnv(env, 'SIDECAR_DRY_RUN_REFILL_SECONDS', DRY_RUN_REFILL_MS / 1000, 1, 3600) * 1000,
     shard: readShardEnv(env),
   };
 }

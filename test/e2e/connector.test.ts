@@ -66,3 +66,29 @@ describe('refused before any AWS call', () => {
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: 'FunctionNotAllowed' }) });
   });
 });
+
+describe('dry runs are rate-limited per tenant, as the config says (vendor.dryRunLimit)', () => {
+  test('back-to-back dry runs of one tenant: the burst passes, then DryRunRateLimited naming when to retry; and again once it refills', async () => {
+    const limit = world.config.vendor.dryRunLimit;
+    const tenant = tenantOf(world, world.config.customers[world.config.customers.length - 1].name);
+    // Sequential calls land on the function's first idle sandbox (each sandbox keeps its own
+    // buckets). At most this many calls, so that a slow machine's refills cannot pass forever.
+    const bound = limit.burst * 10;
+    let limited: Awaited<ReturnType<typeof callConnector>> | undefined;
+    let passed = 0;
+    for (let i = 0; i < bound && !limited; i++) {
+      const answer = await callConnector(world, { tenant: tenant.id, dryRun: true });
+      if (answer.ok) passed++;
+      else limited = answer;
+    }
+    expect(passed).toBeGreaterThanOrEqual(limit.burst);
+    expect(limited).toMatchObject({ ok: false, error: { code: 'DryRunRateLimited', retryAfterSeconds: expect.any(Number) } });
+    const retryAfter = (limited as unknown as { error: { retryAfterSeconds: number } }).error.retryAfterSeconds;
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(limit.refillSeconds);
+
+    // The nearest allow path: after the retry-after, the same dry run passes.
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
+    expect(await callConnector(world, { tenant: tenant.id, dryRun: true })).toMatchObject({ ok: true });
+  });
+});

@@ -27,6 +27,7 @@ describe('environment', () => {
     expect(readLambdaEnv(BASE_ENV)).toEqual({
       region: 'us-east-1', registryTableName: 'sidecar-tenants', registryRegion: 'us-east-1', registryCacheTtlSeconds: 30, registryCacheMaxEntries: 1000,
       rolePrefix: 'tibco_sidecar_connector', cacheMaxEntries: 1000, assumeRoleDurationSeconds: 900, cacheCredentials: true, tenantTimeBudgetMs: 10_000,
+      dryRunBurst: 3, dryRunRefillMs: 10_000,
     });
   });
 
@@ -34,11 +35,13 @@ describe('environment', () => {
     const env = readLambdaEnv({
       ...BASE_ENV, SIDECAR_REGISTRY_REGION: 'eu-west-1', SIDECAR_REGISTRY_CACHE_TTL_SECONDS: '0', SIDECAR_REGISTRY_CACHE_MAX_ENTRIES: '5',
       SIDECAR_ROLE_PREFIX: 'acme_sidecar', CREDENTIAL_CACHE_MAX_ENTRIES: '50', ASSUME_ROLE_DURATION_SECONDS: '3600', SIDECAR_CACHE_CREDENTIALS: 'false', SIDECAR_TENANT_TIME_BUDGET_MS: '2500',
+      SIDECAR_DRY_RUN_BURST: '5', SIDECAR_DRY_RUN_REFILL_SECONDS: '2',
     });
 
     expect(env).toEqual({
       region: 'us-east-1', registryTableName: 'sidecar-tenants', registryRegion: 'eu-west-1', registryCacheTtlSeconds: 0, registryCacheMaxEntries: 5,
       rolePrefix: 'acme_sidecar', cacheMaxEntries: 50, assumeRoleDurationSeconds: 3600, cacheCredentials: false, tenantTimeBudgetMs: 2500,
+      dryRunBurst: 5, dryRunRefillMs: 2000,
     });
   });
 
@@ -55,6 +58,8 @@ describe('environment', () => {
     ['SIDECAR_REGISTRY_REGION', 'Frankfurt', 'us-east-1'],
     ['SIDECAR_REGISTRY_CACHE_TTL_SECONDS', '3601', 'from 0 to 3600'],
     ['SIDECAR_REGISTRY_CACHE_MAX_ENTRIES', '0', 'from 1 to'],
+    ['SIDECAR_DRY_RUN_BURST', '0', 'from 1 to 1000'],
+    ['SIDECAR_DRY_RUN_REFILL_SECONDS', '0.5', 'from 1 to 3600'],
   ])('%s=%s is refused, naming the variable', (name, value, rule) => {
     expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value })).toThrow(`Environment variable ${name} must be`);
     expect(() => readLambdaEnv({ ...BASE_ENV, [name]: value })).toThrow(rule);

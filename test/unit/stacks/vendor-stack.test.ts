@@ -83,12 +83,14 @@ describe('vendor stack', () => {
     expect(resources.some((r) => r.includes(`:${vendorAccount}:role/`))).toBe(false);
   });
 
-  test('the connector and vend functions get the service name and role prefix in their environment', () => {
+  test('the connector and vend functions get the service name and role prefix in their environment (the connector: the config\'s dry-run limit too)', () => {
     const connector = resourceWhere(vendorJson, 'aws_lambda_function', 'function_name', config.vendor.connectorFunctionName).attrs;
     expect(connector.environment.variables).toEqual({
       POWERTOOLS_SERVICE_NAME: 'sidecar-connector', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', NODE_OPTIONS: '--enable-source-maps',
       SIDECAR_REGISTRY_TABLE: 'sidecar-tenants', SIDECAR_REGISTRY_REGION: config.region,
+      SIDECAR_DRY_RUN_BURST: String(config.vendor.dryRunLimit.burst), SIDECAR_DRY_RUN_REFILL_SECONDS: String(config.vendor.dryRunLimit.refillSeconds),
     });
+    expect(config.vendor.dryRunLimit).toEqual({ burst: 3, refillSeconds: 1 });
     const vend = resourceWhere(vendorJson, 'aws_lambda_function', 'function_name', config.vendor.vendFunctionName).attrs;
     expect(vend.environment.variables).toEqual({
       POWERTOOLS_SERVICE_NAME: 'sidecar-vend', SIDECAR_ROLE_PREFIX: 'tibco_sidecar_connector', NODE_OPTIONS: '--enable-source-maps',
