@@ -6,8 +6,8 @@
 //     through the IAM API in the bench customer's account (no deploy);
 //   - each shard gets a reserved concurrency of SHARD_RESERVATION with Lambda's own API
 //     (PutFunctionConcurrency, what `reserved_concurrent_executions` sets at deploy: covered by
-//     test/localcloud/lambda/terraform.test.ts); set here rather than at deploy so that the parts
-//     before this one keep the account's unreserved concurrency, and no part redeploys.
+//     test/localcloud/lambda/terraform.test.ts); set here rather than at deploy so that parts 1-7
+//     measure the connector unreserved, as a vendor deploys it by default (bench/world.ts).
 // Then the slow tenant fires more concurrent calls than its shard reserves, each making the
 // customer's sample function sleep a few seconds (its `sidecarTest.sleepMs` hook): its shard is
 // full, and Lambda answers 429 beyond it. Meanwhile:

@@ -79,10 +79,11 @@ export async function startBenchCloud(options: { configFile?: string; progress: 
 }
 
 /**
- * The connector is deployed as this many shards, without a reservation: part 8 reserves
- * concurrency on them with Lambda's own API when it runs, so that no part redeploys (a second
- * cdktf + Terraform apply cost ~160 s of a 10-minute budget on a loaded machine) and the parts
- * before it keep the account's unreserved concurrency (part 2 makes 100 calls at once).
+ * The connector is deployed as this many shards, so that part 8 needs no redeploy (a second
+ * cdktf + Terraform apply cost ~160 s of a 10-minute budget on a loaded machine). Without a
+ * reservation: part 8 reserves concurrency with Lambda's own API when it runs, so that parts 1-7
+ * measure the connector as a vendor deploys it by default, unreserved (they call it one call at
+ * a time, so a reservation would not refuse them; it would only make them measure another shape).
  */
 export const BENCH_SHARDS = 2;
 
